@@ -1,0 +1,35 @@
+import { Context, Schema } from "effect"
+import type { Effect } from "effect"
+import type { UsersPage } from "../domain/RandomUser.ts"
+
+/** One request to the users API. */
+export interface PageRequest {
+  readonly results: number
+  readonly page: number
+  readonly seed: string | undefined
+}
+
+/** The API could not answer now; trying again later can help. */
+export class UsersApiUnavailable extends Schema.TaggedError<UsersApiUnavailable>()("UsersApiUnavailable", {
+  reason: Schema.Literals(["Timeout", "ServerError", "RateLimited", "ErrorBody", "MalformedBody", "Transport"]),
+  message: Schema.String,
+  status: Schema.optional(Schema.Int),
+  retryAfterMillis: Schema.optional(Schema.Finite)
+}) {}
+
+/** The API refused the request as asked (bad URL, 4xx): retrying the same request cannot help. */
+export class UsersApiRejected extends Schema.TaggedError<UsersApiRejected>()("UsersApiRejected", {
+  message: Schema.String,
+  status: Schema.optional(Schema.Int)
+}) {}
+
+export type UsersApiError = UsersApiUnavailable | UsersApiRejected
+
+export interface HttpUsersShape {
+  /** Fetches one page of users; users are returned undecoded so that one bad user does not sink the page. */
+  readonly fetchPage: (request: PageRequest) => Effect.Effect<UsersPage, UsersApiError>
+}
+
+export class HttpUsers extends Context.Service<HttpUsers, HttpUsersShape>()(
+  "users-pipeline/services/HttpUsers"
+) {}
