@@ -1,0 +1,21 @@
+import { Effect, Layer } from "effect"
+import { KafkaProducer } from "../services/KafkaProducer.ts"
+import type { KafkaProduceError, ProducerRecord } from "../services/KafkaProducer.ts"
+import type { KafkaMemoryLog } from "./KafkaMemoryLog.ts"
+
+export interface KafkaProducerMemoryOptions {
+  /** Runs before each send: fail it to inject broker errors, sleep in it to inject latency. */
+  readonly beforeSend?: (topic: string, records: ReadonlyArray<ProducerRecord>) => Effect.Effect<void, KafkaProduceError>
+}
+
+/** A producer that appends to an in-memory log; a failed send appends nothing. */
+export const layer = (log: KafkaMemoryLog, options: KafkaProducerMemoryOptions = {}) =>
+  Layer.succeed(
+    KafkaProducer,
+    KafkaProducer.of({
+      send: Effect.fn("KafkaProducer.send")(function*(topic, records) {
+        if (options.beforeSend) yield* options.beforeSend(topic, records)
+        log.append(topic, records)
+      })
+    })
+  )

@@ -1,0 +1,135 @@
+import { Duration, Effect, Fiber, Ref, Schedule } from "effect"
+import type { Cron } from "effect"
+import { SchemaVersion } from "../domain/User.ts"
+import type { User } from "../domain/User.ts"
+import { transformPage } from "../domain/Transform.ts"
+import { HttpUsers } from "../services/HttpUsers.ts"
+import type { UsersApiError } from "../services/HttpUsers.ts"
+import { KafkaProducer } from "../services/KafkaProducer.ts"
+import type { KafkaProduceError, ProducerRecord } from "../services/KafkaProducer.ts"
+import { retrySchedule } from "./Retry.ts"
+import type { RetryableError, RetryPolicy } from "./Retry.ts"
+
+/** When runs happen: once, on an interval, on a cron expression; optionally only for a while. */
+export interface IngestTiming {
+  readonly every: Duration.Duration | undefined
+  readonly cron: Cron.Cron | undefined
+  readonly for: Duration.Duration | undefined
+}
+
+export interface IngestOptions extends IngestTiming {
+  readonly topic: string
+  /** Users asked of the API per run. */
+  readonly count: number
+  /** Users per request (the API allows at most 5000). */
+  readonly resultsPerRequest: number
+  readonly concurrency: number
+  readonly seed: string | undefined
+  readonly retry: RetryPolicy
+  /** How often a progress line is logged during a run. */
+  readonly progressEvery: Duration.Input
+}
+
+export interface IngestSummary {
+  readonly runs: number
+  readonly requests: number
+  readonly retries: number
+  readonly fetched: number
+  readonly invalid: number
+  readonly produced: number
+  readonly elapsedMillis: number
+}
+
+const classify = (error: UsersApiError | KafkaProduceError): RetryableError => {
+  switch (error._tag) {
+    case "UsersApiUnavailable":
+      return {
+        retryable: true,
+        retryAfter: error.retryAfterMillis === undefined ? undefined : Duration.millis(error.retryAfterMillis)
+      }
+    case "KafkaUnavailable":
+      return { retryable: true }
+    case "UsersApiRejected":
+    case "KafkaRejected":
+      return { retryable: false }
+  }
+}
+
+/** The requests of one run: `count` users split into pages of at most `resultsPerRequest`. */
+export const planRequests = (count: number, resultsPerRequest: number): Array<number> =>
+  Array.from(
+    { length: Math.ceil(count / resultsPerRequest) },
+    (_, i) => Math.min(resultsPerRequest, count - i * resultsPerRequest)
+  )
+
+/** The schedule of runs after the first: none (once), `every`, `cron`, or back to back while `for` lasts. */
+export const runSchedule = (timing: IngestTiming): Schedule.Schedule<unknown, unknown, Cron.CronParseError> => {
+  const base: Schedule.Schedule<unknown, unknown, Cron.CronParseError> = timing.every !== undefined
+    ? Schedule.fixed(timing.every)
+    : timing.cron !== undefined
+    ? Schedule.cron(timing.cron)
+    : timing.for !== undefined
+    ? Schedule.forever
+    : Schedule.recurs(0)
+  return timing.for === undefined ? base : base.pipe(Schedule.upTo({ duration: timing.for }))
+}
+
+const encoder = new TextEncoder()
+const headers = { "content-type": "application/json", "schema-version": SchemaVersion }
+const toRecord = (user: User): ProducerRecord => ({
+  key: user.id,
+  value: encoder.encode(JSON.stringify(user)),
+  headers
+})
+
+/** Fetches pages of users, decodes and transforms them, and publishes every valid user to Kafka. */
+export const ingest = Effect.fn("ingest")(function*(options: IngestOptions) {
+  const api = yield* HttpUsers
+  const producer = yield* KafkaProducer
+  const counts = yield* Ref.make({ runs: 0, requests: 0, retries: 0, fetched: 0, invalid: 0, produced: 0 })
+  const nextPage = yield* Ref.make(1)
+  const startedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+  const retry = retrySchedule(options.retry, classify).pipe(
+    Schedule.tap(({ input }) =>
+      Effect.logWarning(`retrying after ${input._tag}: ${input.message}`).pipe(
+        Effect.andThen(Ref.update(counts, (c) => ({ ...c, retries: c.retries + 1 })))
+      )
+    )
+  )
+
+  const request = Effect.fn("ingest.request")(function*(results: number, page: number) {
+    const body = yield* api.fetchPage({ results, page, seed: options.seed }).pipe(Effect.retry(retry))
+    const { invalid, users } = transformPage(body.results)
+    if (invalid.length > 0) {
+      yield* Effect.logWarning(`page ${page}: skipped ${invalid.length} invalid users, first: ${invalid[0]!.message}`)
+    }
+    if (users.length > 0) yield* producer.send(options.topic, users.map(toRecord)).pipe(Effect.retry(retry))
+    yield* Ref.update(counts, (c) => ({
+      ...c,
+      requests: c.requests + 1,
+      fetched: c.fetched + body.results.length,
+      invalid: c.invalid + invalid.length,
+      produced: c.produced + users.length
+    }))
+  })
+
+  const run = Effect.gen(function*() {
+    const sizes = planRequests(options.count, options.resultsPerRequest)
+    const first = yield* Ref.getAndUpdate(nextPage, (page) => page + sizes.length)
+    yield* Effect.forEach(sizes, (results, i) => request(results, first + i), {
+      concurrency: options.concurrency,
+      discard: true
+    })
+    yield* Ref.update(counts, (c) => ({ ...c, runs: c.runs + 1 }))
+  })
+
+  const progress = Effect.gen(function*() {
+    const c = yield* Ref.get(counts)
+    yield* Effect.logInfo(`ingest progress: fetched=${c.fetched} invalid=${c.invalid} produced=${c.produced}`)
+  }).pipe(Effect.delay(options.progressEvery), Effect.forever)
+
+  const reporter = yield* Effect.forkChild(progress)
+  yield* run.pipe(Effect.repeat(runSchedule(options)), Effect.ensuring(Fiber.interrupt(reporter)))
+  const finishedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+  return { ...(yield* Ref.get(counts)), elapsedMillis: finishedAt - startedAt } satisfies IngestSummary
+})

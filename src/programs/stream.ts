@@ -1,0 +1,69 @@
+import { Effect, Result, Schedule, Stream } from "effect"
+import { deadLetterHeaders } from "../domain/DeadLetter.ts"
+import { decodeUserMessage } from "../domain/Poison.ts"
+import type { PoisonMessage } from "../domain/Poison.ts"
+import type { User } from "../domain/User.ts"
+import { CassandraRepo } from "../services/CassandraRepo.ts"
+import type { CassandraWriteError } from "../services/CassandraRepo.ts"
+import { KafkaConsumer } from "../services/KafkaConsumer.ts"
+import type { ConsumedMessage } from "../services/KafkaConsumer.ts"
+import { KafkaProducer } from "../services/KafkaProducer.ts"
+import type { KafkaProduceError } from "../services/KafkaProducer.ts"
+import { retrySchedule } from "./Retry.ts"
+import type { RetryableError, RetryPolicy } from "./Retry.ts"
+
+export interface StreamOptions {
+  readonly deadLetterTopic: string
+  /** Most writes (or dead-letterings) in flight at once. */
+  readonly concurrency: number
+  /** Backoff for transient Cassandra and Kafka errors; `maxRetries` undefined retries for as long as it takes. */
+  readonly retry: RetryPolicy
+}
+
+const classify = (error: CassandraWriteError | KafkaProduceError): RetryableError => ({
+  retryable: error._tag === "CassandraUnavailable" || error._tag === "KafkaUnavailable"
+})
+
+/**
+ * Pulls users from Kafka, writes each as a Cassandra row (poison messages go to the dead-letter
+ * topic), and marks each message done once handled, so only contiguously handled offsets are committed.
+ * Interruption stops pulling and lets every in-flight attempt finish and be marked done.
+ */
+export const stream = Effect.fn("stream")(function*(options: StreamOptions) {
+  const consumer = yield* KafkaConsumer
+  const producer = yield* KafkaProducer
+  const repo = yield* CassandraRepo
+  const retry = retrySchedule(options.retry, classify).pipe(
+    Schedule.tap(({ input }) => Effect.logWarning(`retrying after ${input._tag}: ${input.message}`))
+  )
+
+  const write = (message: ConsumedMessage, user: User) =>
+    repo.upsert(user, new Date(message.timestamp)).pipe(
+      Effect.andThen(consumer.markDone(message)),
+      Effect.uninterruptible,
+      Effect.retry(retry)
+    )
+
+  const deadLetter = (message: ConsumedMessage, error: PoisonMessage) =>
+    Effect.gen(function*() {
+      yield* Effect.logWarning(`dead-lettering ${message.topic}/${message.partition}@${message.offset}: ${error.reason}`)
+      const failedAt = new Date(yield* Effect.clockWith((clock) => clock.currentTimeMillis))
+      const headers = { ...message.headers, ...deadLetterHeaders(error, message, failedAt) }
+      yield* producer.send(options.deadLetterTopic, [{ key: message.key, value: message.value, headers }]).pipe(
+        Effect.andThen(consumer.markDone(message)),
+        Effect.uninterruptible,
+        Effect.retry(retry)
+      )
+    })
+
+  const handle = (message: ConsumedMessage): Effect.Effect<void, CassandraWriteError | KafkaProduceError> =>
+    Result.match(decodeUserMessage(message.value), {
+      onSuccess: (user) => write(message, user),
+      onFailure: (error) => deadLetter(message, error)
+    })
+
+  yield* consumer.messages.pipe(
+    Stream.mapEffect(handle, { concurrency: options.concurrency, unordered: true }),
+    Stream.runDrain
+  )
+})
