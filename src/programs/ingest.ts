@@ -62,8 +62,11 @@ export const planRequests = (count: number, resultsPerRequest: number): Array<nu
     (_, i) => Math.min(resultsPerRequest, count - i * resultsPerRequest)
   )
 
-/** The schedule of runs after the first: none (once), `every`, `cron`, or back to back while `for` lasts. */
-export const runSchedule = (timing: IngestTiming): Schedule.Schedule<unknown, unknown, Cron.CronParseError> => {
+/** The schedule of runs after the first: none (once), `every`, `cron`, or back to back; with `for`, only runs starting before `startedAt + for`. */
+export const runSchedule = (
+  timing: IngestTiming,
+  startedAt: number
+): Schedule.Schedule<unknown, unknown, Cron.CronParseError> => {
   const base: Schedule.Schedule<unknown, unknown, Cron.CronParseError> = timing.every !== undefined
     ? Schedule.fixed(timing.every)
     : timing.cron !== undefined
@@ -71,7 +74,9 @@ export const runSchedule = (timing: IngestTiming): Schedule.Schedule<unknown, un
     : timing.for !== undefined
     ? Schedule.forever
     : Schedule.recurs(0)
-  return timing.for === undefined ? base : base.pipe(Schedule.upTo({ duration: timing.for }))
+  if (timing.for === undefined) return base
+  const deadline = startedAt + Duration.toMillis(timing.for)
+  return base.pipe(Schedule.while(({ duration, now }) => now + Duration.toMillis(duration) < deadline))
 }
 
 const encoder = new TextEncoder()
@@ -129,7 +134,7 @@ export const ingest = Effect.fn("ingest")(function*(options: IngestOptions) {
   }).pipe(Effect.delay(options.progressEvery), Effect.forever)
 
   const reporter = yield* Effect.forkChild(progress)
-  yield* run.pipe(Effect.repeat(runSchedule(options)), Effect.ensuring(Fiber.interrupt(reporter)))
+  yield* run.pipe(Effect.repeat(runSchedule(options, startedAt)), Effect.ensuring(Fiber.interrupt(reporter)))
   const finishedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
   return { ...(yield* Ref.get(counts)), elapsedMillis: finishedAt - startedAt } satisfies IngestSummary
 })

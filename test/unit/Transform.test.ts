@@ -1,0 +1,78 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Result } from "effect"
+import { decodeUserMessage } from "../../src/domain/Poison.ts"
+import { transformPage } from "../../src/domain/Transform.ts"
+import { page, rawUser, uuidOf } from "../support/users.ts"
+
+describe("transform", () => {
+  it("maps a randomuser user to the seed DAG's fields, with id = login.uuid", () => {
+    const { invalid, users } = transformPage([rawUser(2)])
+    assert.deepStrictEqual(invalid, [])
+    assert.deepStrictEqual(users, [{
+      id: uuidOf(2),
+      first_name: "First2",
+      last_name: "Last2",
+      gender: "female",
+      address: "102 Calle Mayor, Madrid, Comunidad de Madrid, Spain",
+      post_code: "28002",
+      email: "user2@example.com",
+      username: "user2",
+      dob: "1990-05-17T08:30:00.000Z",
+      registered_date: "2015-01-02T03:04:05.000Z",
+      phone: "912-345-678",
+      picture: "https://example.com/m/2.jpg"
+    }])
+  })
+
+  it("turns numeric and string postcodes into strings and accepts a null id.value", () => {
+    const { invalid, users } = transformPage([rawUser(3), rawUser(4)])
+    assert.deepStrictEqual(invalid, [])
+    assert.deepStrictEqual(users.map((u) => u.post_code), ["SW1A 3", "28004"])
+  })
+
+  it("counts and skips invalid users while the rest of the page goes through", () => {
+    const results = [...page(1, 4).results]
+    results[1] = { ...rawUser(2), login: { uuid: "not-a-uuid", username: "x" } }
+    results[3] = { name: "only a name" }
+    const { invalid, users } = transformPage(results)
+    assert.deepStrictEqual(users.map((u) => u.id), [uuidOf(1), uuidOf(3)])
+    assert.deepStrictEqual(invalid.map((i) => i.index), [1, 3])
+    assert.isTrue(invalid.every((i) => i.message.length > 0))
+  })
+})
+
+describe("consumed message decoding", () => {
+  const bytes = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value))
+
+  it("accepts the seed DAG's message: random uuid4 id and numeric post_code", () => {
+    const seedMessage = {
+      id: "6f1c1b52-2a4e-4c8e-9d7e-0b5d6c3a1f20",
+      first_name: "Ana",
+      last_name: "García",
+      gender: "female",
+      address: "12 Gran Vía, Madrid, Madrid, Spain",
+      post_code: 28013,
+      email: "ana@example.com",
+      username: "anag",
+      dob: "1985-03-04T10:11:12.000Z",
+      registered_date: "2010-06-07T08:09:10.000Z",
+      phone: "600-000-000",
+      picture: "https://randomuser.me/api/portraits/med/women/1.jpg"
+    }
+    const decoded = decodeUserMessage(bytes(seedMessage))
+    assert.isTrue(Result.isSuccess(decoded))
+    if (Result.isSuccess(decoded)) assert.strictEqual(decoded.success.post_code, "28013")
+  })
+
+  it("says why a message is poison", () => {
+    const reason = (value: Uint8Array | null) => Result.match(decodeUserMessage(value), {
+      onFailure: (e) => e.reason,
+      onSuccess: () => "ok"
+    })
+    assert.strictEqual(reason(null), "EmptyValue")
+    assert.strictEqual(reason(new Uint8Array()), "EmptyValue")
+    assert.strictEqual(reason(bytes("{not json")), "NotJson")
+    assert.strictEqual(reason(new Uint8Array([0xff, 0xfe])), "NotJson")
+    assert.strictEqual(reason(bytes({ id: "x" })), "SchemaMismatch")
+  })
+})
