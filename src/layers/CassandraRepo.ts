@@ -1,0 +1,158 @@
+import { Duration, Effect, Layer, Predicate, Schedule } from "effect"
+import type { Config } from "effect"
+import cassandra from "cassandra-driver"
+import type { User } from "../domain/User.ts"
+import { CassandraRejected, CassandraRepo, CassandraUnavailable } from "../services/CassandraRepo.ts"
+import { CassandraConfig, clientOptions, Consistency, replicationCql } from "./CassandraConfig.ts"
+
+const { errors, types } = cassandra
+const codes = types.responseErrorCodes
+
+const transientResponseCodes: ReadonlySet<number> = new Set([
+  codes.serverError,
+  codes.unavailableException,
+  codes.overloaded,
+  codes.isBootstrapping,
+  codes.truncateError,
+  codes.writeTimeout,
+  codes.readTimeout,
+  codes.readFailure,
+  codes.writeFailure,
+  codes.unprepared,
+  codes.clientWriteFailure
+])
+
+const isTransient = (error: unknown): boolean => {
+  if (error instanceof errors.NoHostAvailableError) {
+    const inner: Array<unknown> = Object.values(error.innerErrors ?? {})
+    return inner.length === 0 || inner.some(isTransient)
+  }
+  if (error instanceof errors.ResponseError) return transientResponseCodes.has(error.code)
+  if (error instanceof errors.OperationTimedOutError || error instanceof errors.BusyConnectionError) return true
+  return !(
+    error instanceof errors.AuthenticationError ||
+    error instanceof errors.ArgumentError ||
+    error instanceof errors.NotSupportedError ||
+    error instanceof errors.DriverInternalError ||
+    error instanceof TypeError ||
+    error instanceof RangeError
+  )
+}
+
+const oneLine = (error: unknown): string =>
+  (Predicate.hasProperty(error, "message") ? String(error.message) : String(error)).replace(/\s+/g, " ").trim()
+
+/** Classifies a driver failure: `CassandraUnavailable` when writing again can help, `CassandraRejected` when not. */
+export const classifyDriverError = (error: unknown, context?: string): CassandraUnavailable | CassandraRejected => {
+  const message = context === undefined ? oneLine(error) : `${context}: ${oneLine(error)}`
+  return isTransient(error) ? new CassandraUnavailable({ message }) : new CassandraRejected({ message })
+}
+
+const attempt = <A>(run: (signal: AbortSignal) => Promise<A>, context?: string) =>
+  Effect.tryPromise({ try: run, catch: (error) => classifyDriverError(error, context) })
+
+const columns = [
+  "id", "first_name", "last_name", "gender", "address", "post_code", "email", "username",
+  "dob", "registered_date", "phone", "picture", "ingested_at"
+] as const
+
+const timestampColumns: ReadonlySet<string> = new Set(["dob", "registered_date", "ingested_at", "written_at"])
+
+/** The idempotent DDL run at startup: keyspace, then the users table. */
+export const schemaStatements = (config: CassandraConfig): ReadonlyArray<string> => [
+  `CREATE KEYSPACE IF NOT EXISTS ${config.keyspace} WITH replication = ${replicationCql(config)}`,
+  `CREATE TABLE IF NOT EXISTS ${config.keyspace}.${config.table} (${
+    [...columns, "written_at"].map((c) => `${c} ${c === "id" ? "uuid PRIMARY KEY" : timestampColumns.has(c) ? "timestamp" : "text"}`).join(", ")
+  })`
+]
+
+/** The one prepared upsert; its write timestamp is `ingested_at`, so a replayed older message never wins over a newer one. */
+export const insertStatement = (config: CassandraConfig): string =>
+  `INSERT INTO ${config.keyspace}.${config.table} (${columns.join(", ")}, written_at) ` +
+  `VALUES (${columns.map(() => "?").join(", ")}, toTimestamp(now())) USING TIMESTAMP ?`
+
+const insertParams = (user: User, ingestedAt: Date): Array<unknown> => [
+  user.id, user.first_name, user.last_name, user.gender, user.address, user.post_code, user.email, user.username,
+  new Date(user.dob), new Date(user.registered_date), user.phone, user.picture, ingestedAt,
+  types.Long.fromNumber(ingestedAt.getTime() * 1000)
+]
+
+interface SchemaAgreement {
+  readonly checkSchemaAgreement: () => Promise<boolean>
+}
+
+const connect = Effect.fnUntraced(function*(config: CassandraConfig) {
+  const where = `Cassandra at ${config.contactPoints.join(",")} (CASSANDRA_CONTACT_POINTS, DC ${config.localDataCenter})`
+  const client = yield* Effect.acquireRelease(
+    Effect.try({ try: () => new cassandra.Client(clientOptions(config)), catch: (error) => classifyDriverError(error, where) }),
+    (client) => attempt(() => client.shutdown()).pipe(Effect.timeout(config.connectTimeout), Effect.ignore)
+  )
+  yield* attempt((signal) => {
+    const connecting = client.connect()
+    signal.addEventListener("abort", () => connecting.then(() => client.shutdown(), () => undefined))
+    return connecting
+  }, `cannot connect to ${where}`).pipe(
+    Effect.timeoutOrElse({
+      duration: config.connectTimeout,
+      orElse: () =>
+        Effect.fail(new CassandraUnavailable({
+          message: `cannot connect to ${where}: no answer within ${Duration.format(config.connectTimeout)}`
+        }))
+    })
+  )
+  return client
+})
+
+const createSchema = Effect.fnUntraced(function*(client: cassandra.Client, config: CassandraConfig) {
+  const context = `cannot create ${config.keyspace}.${config.table}`
+  for (const statement of schemaStatements(config)) {
+    yield* attempt(() => client.execute(statement), context)
+  }
+  const metadata = client.metadata as unknown as SchemaAgreement
+  yield* attempt(() => metadata.checkSchemaAgreement(), context).pipe(
+    Effect.repeat({ until: (agreed) => agreed, schedule: Schedule.spaced("500 millis") }),
+    Effect.timeoutOrElse({
+      duration: config.requestTimeout,
+      orElse: () => Effect.fail(new CassandraUnavailable({ message: `${context}: no schema agreement between nodes` }))
+    })
+  )
+})
+
+/** The live CassandraRepo: connects, creates keyspace and table if missing, upserts through one prepared INSERT. */
+export const layer: Layer.Layer<CassandraRepo, Config.ConfigError | CassandraRejected | CassandraUnavailable> =
+  Layer.effect(
+    CassandraRepo,
+    Effect.gen(function*() {
+      const config = yield* CassandraConfig
+      const client = yield* connect(config)
+      yield* createSchema(client, config)
+      const insert = insertStatement(config)
+      const writeOptions = { prepare: true, isIdempotent: true, consistency: Consistency[config.consistency] }
+      const pingOptions = { readTimeout: 2_000, consistency: types.consistencies.localOne, isIdempotent: true }
+      const spanAttributes = {
+        "db.system.name": "cassandra",
+        "db.system": "cassandra",
+        "db.namespace": config.keyspace,
+        "db.collection.name": config.table
+      }
+
+      const upsert = Effect.fn("CassandraRepo.upsert", {
+        kind: "client",
+        attributes: { ...spanAttributes, "db.operation.name": "INSERT", "db.query.text": insert }
+      })(function*(user: User, ingestedAt: Date) {
+        yield* Effect.annotateCurrentSpan("user.id", user.id)
+        yield* attempt(() => client.execute(insert, insertParams(user, ingestedAt), writeOptions))
+      })
+
+      const ping = attempt(() => client.execute("SELECT release_version FROM system.local", [], pingOptions)).pipe(
+        Effect.catchTag("CassandraRejected", ({ message }) => Effect.fail(new CassandraUnavailable({ message }))),
+        Effect.asVoid,
+        Effect.withSpan("CassandraRepo.ping", {
+          kind: "client",
+          attributes: { ...spanAttributes, "db.operation.name": "SELECT" }
+        })
+      )
+
+      return CassandraRepo.of({ upsert, ping })
+    })
+  )
