@@ -8,6 +8,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          globalSetup: ["test/integration/globalSetup.ts"],
           testTimeout: 180_000,
           hookTimeout: 300_000,
           fileParallelism: false

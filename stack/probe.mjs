@@ -1,0 +1,126 @@
+// Readiness probe for the local stack: exits 0 once the server really answers.
+//   node stack/probe.mjs <kafka|cassandra|jaeger> [--timeout <s>] [--pid <pid>]
+// Retries until --timeout; with --pid, gives up as soon as that process is gone.
+import { setTimeout as sleep } from "node:timers/promises"
+import { parseArgs } from "node:util"
+import cassandra from "cassandra-driver"
+import kafkajs from "kafkajs"
+
+const { Kafka, logLevel } = kafkajs
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { timeout: { type: "string", default: "60" }, pid: { type: "string" } }
+})
+const svc = positionals[0]
+const deadline = Date.now() + Number(values.timeout) * 1000
+const pid = values.pid ? Number(values.pid) : undefined
+
+const withTimeout = (promise, ms, what) =>
+  Promise.race([
+    promise,
+    sleep(ms, undefined, { ref: false }).then(() => {
+      throw new Error(`${what}: no answer within ${ms} ms`)
+    })
+  ])
+
+const PROBE_TOPIC = "stack-probe"
+const PROBE_GROUP = "stack-probe"
+
+async function probeKafka() {
+  const kafka = new Kafka({
+    clientId: "stack-probe",
+    brokers: ["127.0.0.1:9092"],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 2000,
+    requestTimeout: 5000,
+    retry: { retries: 0 }
+  })
+  const admin = kafka.admin()
+  try {
+    await admin.connect()
+    const topics = await admin.listTopics()
+    if (!topics.includes(PROBE_TOPIC)) {
+      await admin.createTopics({ topics: [{ topic: PROBE_TOPIC, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true })
+    }
+    await admin.fetchTopicMetadata({ topics: [PROBE_TOPIC] })
+    // FindCoordinator: fails with "group coordinator not available" until __consumer_offsets exists.
+    await admin.describeGroups([PROBE_GROUP])
+  } finally {
+    await admin.disconnect().catch(() => {})
+  }
+  // A real consumer-group join (JoinGroup/SyncGroup through the coordinator).
+  const consumer = kafka.consumer({ groupId: PROBE_GROUP, sessionTimeout: 10000, heartbeatInterval: 1000, retry: { retries: 0 } })
+  try {
+    const joined = new Promise((resolve, reject) => {
+      consumer.on(consumer.events.GROUP_JOIN, resolve)
+      consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error))
+    })
+    await consumer.connect()
+    await consumer.subscribe({ topics: [PROBE_TOPIC] })
+    await consumer.run({ eachMessage: async () => {} })
+    await withTimeout(joined, 15000, "consumer group join")
+  } finally {
+    await consumer.disconnect().catch(() => {})
+  }
+  return "metadata and consumer group OK"
+}
+
+async function probeCassandra() {
+  const client = new cassandra.Client({
+    contactPoints: ["127.0.0.1:9042"],
+    localDataCenter: "datacenter1",
+    socketOptions: { connectTimeout: 2000, readTimeout: 5000 }
+  })
+  try {
+    await client.connect()
+    const rs = await client.execute("SELECT release_version FROM system.local")
+    return `release_version ${rs.first().release_version}`
+  } finally {
+    await client.shutdown().catch(() => {})
+  }
+}
+
+async function probeJaeger() {
+  const res = await fetch("http://127.0.0.1:16686/api/services", { signal: AbortSignal.timeout(3000) })
+  if (!res.ok) throw new Error(`GET /api/services: HTTP ${res.status}`)
+  const body = await res.json()
+  // an empty store answers {"data":null,...}
+  if (body.data !== null && !Array.isArray(body.data)) throw new Error("GET /api/services: unexpected body")
+  return `query API OK (${body.data?.length ?? 0} services)`
+}
+
+const probes = { kafka: probeKafka, cassandra: probeCassandra, jaeger: probeJaeger }
+const probe = probes[svc]
+if (!probe) {
+  console.error(`usage: probe.mjs <${Object.keys(probes).join("|")}> [--timeout s] [--pid pid]`)
+  process.exit(64)
+}
+
+const alive = (p) => {
+  try {
+    process.kill(p, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+let lastError = "not tried"
+let attempts = 0
+while (Date.now() < deadline) {
+  attempts++
+  try {
+    const info = await withTimeout(probe(), 30000, svc)
+    console.log(`[probe ${svc}] ${info} (attempt ${attempts})`)
+    process.exit(0)
+  } catch (e) {
+    lastError = e instanceof Error ? e.message : String(e)
+  }
+  if (pid !== undefined && !alive(pid)) {
+    console.error(`[probe ${svc}] process ${pid} exited (last error: ${lastError})`)
+    process.exit(2)
+  }
+  await sleep(500)
+}
+console.error(`[probe ${svc}] timed out after ${values.timeout}s, ${attempts} attempts (last error: ${lastError})`)
+process.exit(1)

@@ -1,0 +1,461 @@
+#!/usr/bin/env bash
+# Local Kafka + Cassandra + Jaeger for development and tests, without Docker.
+#
+#   stack/stack.sh up [svc...]       install (cached) + start + wait until each answers
+#   stack/stack.sh down [svc...]     stop what `up` started (pid files), SIGTERM then SIGKILL
+#   stack/stack.sh start|stop svc    the same for one server (fault tests)
+#   stack/stack.sh restart svc
+#   stack/stack.sh status            port, pid and state of each server
+#   stack/stack.sh reset             stop everything and wipe .stack/ (data, logs, pids)
+#   stack/stack.sh install [svc...]  only download/build into the cache
+#   stack/stack.sh logs svc          tail the server's log
+#   stack/stack.sh nodetool ...      Cassandra nodetool over local JMX (127.0.0.1:7199)
+#
+# svc is kafka, cassandra or jaeger. See stack/README.md.
+set -euo pipefail
+
+STACK_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$STACK_SRC/.." && pwd)"
+STATE="${STACK_STATE_DIR:-$REPO/.stack}"
+CACHE="${USERS_PIPELINE_STACK_CACHE:-$HOME/.cache/users-pipeline-stack}"
+
+KAFKA_VERSION="${STACK_KAFKA_VERSION:-4.4.0}"
+CASSANDRA_VERSION="${STACK_CASSANDRA_VERSION:-5.0.9}"
+JAEGER_VERSION="${STACK_JAEGER_VERSION:-v1.76.0}"
+JAEGER_PKG="github.com/jaegertracing/jaeger/cmd/jaeger"
+
+KAFKA_HEAP="${STACK_KAFKA_HEAP:--Xms512m -Xmx1g}"
+CASSANDRA_HEAP="${STACK_CASSANDRA_HEAP:--Xms1g -Xmx1g}"
+CASSANDRA_JMX_PORT="${STACK_CASSANDRA_JMX_PORT-7199}" # empty: JMX off
+JAEGER_LISTEN_HOST="${JAEGER_LISTEN_HOST:-127.0.0.1}"
+
+# readiness timeouts (s), from process start
+declare -A READY_TIMEOUT=(
+  [kafka]="${STACK_KAFKA_TIMEOUT:-120}"
+  [cassandra]="${STACK_CASSANDRA_TIMEOUT:-240}"
+  [jaeger]="${STACK_JAEGER_TIMEOUT:-60}"
+)
+STOP_TIMEOUT="${STACK_STOP_TIMEOUT:-45}"
+ALL=(kafka cassandra jaeger)
+declare -A PORTS=([kafka]="9092,9093" [cassandra]="9042,7000" [jaeger]="4317,4318,16686")
+declare -A MAIN_PORT=([kafka]=9092 [cassandra]=9042 [jaeger]=16686)
+
+RUN="$STATE/run"
+LOGS="$STATE/logs"
+
+# ---------------------------------------------------------------- helpers
+
+say() { local who="$1"; shift; printf '[%s %s] %s\n' "$(date +%T)" "$who" "$*"; }
+die() { say stack "ERROR: $*" >&2; exit 1; }
+now_ms() { date +%s%3N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
+
+check_svc() {
+  case "$1" in kafka | cassandra | jaeger) ;; *) die "unknown server '$1' (kafka, cassandra, jaeger)" ;; esac
+}
+
+# TCP port answers on 127.0.0.1?
+port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+pidfile() { echo "$RUN/$1.pid"; }
+
+# pid of a live process that this .stack started for $1 (its command line names $STATE), or nothing
+live_pid() {
+  local f pid
+  f="$(pidfile "$1")"
+  [[ -s "$f" ]] || return 0
+  pid="$(<"$f")"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 0
+  if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$STATE/"; then
+    echo "$pid"
+  fi
+}
+
+node_bin() {
+  if [[ -n "${STACK_NODE:-}" ]]; then echo "$STACK_NODE"
+  elif [[ -x "$REPO/node_modules/.bin/node" ]]; then echo "$REPO/node_modules/.bin/node"
+  else command -v node || die "node not found"
+  fi
+}
+
+# A Java 17..23 home (Cassandra 5.0 needs 11/17; JDK >= 24 removed the SecurityManager it calls).
+java_ok() {
+  local home="$1" v
+  [[ -x "$home/bin/java" ]] || return 1
+  if [[ -f "$home/release" ]]; then
+    v="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")"
+  else
+    v="$("$home/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+  fi
+  [[ "$v" =~ ^[0-9]+$ ]] && ((v >= 17 && v <= 23))
+}
+find_java() {
+  local c
+  for c in "${STACK_JAVA_HOME:-}" "${JAVA_HOME:-}" /usr/lib/jvm/java-17-openjdk-* /usr/lib/jvm/*17* \
+    "$(dirname "$(dirname "$(readlink -f "$(command -v java 2>/dev/null || echo /nonexistent)")")")"; do
+    [[ -n "$c" ]] && java_ok "$c" && { echo "$c"; return 0; }
+  done
+  return 1
+}
+need_java() {
+  [[ -n "${JAVA17:-}" ]] && return 0
+  if ! JAVA17="$(find_java)"; then
+    if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
+      say stack "no Java 17 found: apt-get install openjdk-17-jdk-headless"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless >/dev/null
+      JAVA17="$(find_java)" || die "Java 17 still not found"
+    else
+      die "Java 17 not found: install openjdk-17 or set STACK_JAVA_HOME (JDK >= 24 cannot run Cassandra 5.0)"
+    fi
+  fi
+  export JAVA17
+}
+need_mvn() {
+  command -v mvn >/dev/null && return 0
+  if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
+    say stack "mvn not found: apt-get install maven"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null
+  fi
+  command -v mvn >/dev/null || die "mvn not found (install Maven 3)"
+}
+
+# ---------------------------------------------------------------- install (machine-wide cache)
+
+pom_key() { sha256sum "$STACK_SRC/maven/$1/pom.xml" | cut -c1-8; }
+kafka_lib() { echo "$CACHE/kafka/$KAFKA_VERSION-$(pom_key kafka)/lib"; }
+cassandra_lib() { echo "$CACHE/cassandra/$CASSANDRA_VERSION-$(pom_key cassandra)/lib"; }
+jaeger_bin() { echo "$CACHE/jaeger/$JAEGER_VERSION/jaeger"; }
+
+# mvn dependency:copy-dependencies of stack/maven/$1/pom.xml into $2 (a lib dir), once per key.
+maven_install() {
+  local svc="$1" lib="$2" prop="$3" ver="$4" tmp log
+  [[ -f "$lib/.complete" ]] && return 0
+  need_mvn
+  need_java
+  mkdir -p "$(dirname "$lib")" "$LOGS"
+  log="$LOGS/install-$svc.log"
+  say "$svc" "resolving $svc $ver from Maven Central into $lib (log: $log)"
+  # one mvn at a time on this machine: concurrent runs race on ~/.m2
+  (
+    flock 9
+    [[ -f "$lib/.complete" ]] && exit 0
+    tmp="$lib.tmp.$$"
+    rm -rf "$tmp"
+    if ! JAVA_HOME="$JAVA17" mvn -B -ntp -f "$STACK_SRC/maven/$svc/pom.xml" "-D$prop=$ver" \
+      dependency:copy-dependencies -DincludeScope=runtime "-DoutputDirectory=$tmp" >"$log" 2>&1; then
+      tail -n 40 "$log" >&2
+      rm -rf "$tmp"
+      exit 1
+    fi
+    rm -rf "$lib"
+    mv "$tmp" "$lib"
+    touch "$lib/.complete"
+  ) 9>"$CACHE/.maven.lock"
+}
+
+install_kafka() { maven_install kafka "$(kafka_lib)" kafka.version "$KAFKA_VERSION"; }
+install_cassandra() { maven_install cassandra "$(cassandra_lib)" cassandra.version "$CASSANDRA_VERSION"; }
+
+# go build of Jaeger v2 from the Go module proxy, in a scratch module (go get -tool keeps the
+# module's exact dependency versions). Uses the default GOMODCACHE/GOCACHE, which makes rebuilds cheap.
+install_jaeger() {
+  local bin dir log
+  bin="$(jaeger_bin)"
+  [[ -x "$bin" ]] && return 0
+  command -v go >/dev/null || die "go not found: Jaeger is built from source (needs Go >= 1.25)"
+  dir="$(dirname "$bin")"
+  mkdir -p "$dir/mod" "$LOGS"
+  log="$LOGS/install-jaeger.log"
+  say jaeger "building jaeger $JAEGER_VERSION with $(go env GOVERSION) (5-10 min on 2 cores when the Go caches are cold; log: $log)"
+  (
+    flock 9
+    [[ -x "$bin" ]] && exit 0
+    cd "$dir/mod"
+    [[ -f go.mod ]] || printf 'module users-pipeline-stack/jaeger-build\n\ngo 1.25\n' >go.mod
+    if ! { GOTOOLCHAIN="${GOTOOLCHAIN:-local}" go get -tool "$JAEGER_PKG@$JAEGER_VERSION" &&
+      GOTOOLCHAIN="${GOTOOLCHAIN:-local}" go build -trimpath -o "$bin.tmp.$$" "$JAEGER_PKG"; } >"$log" 2>&1; then
+      tail -n 40 "$log" >&2
+      rm -f "$bin.tmp.$$"
+      exit 1
+    fi
+    mv "$bin.tmp.$$" "$bin"
+  ) 9>"$dir/.lock"
+}
+
+install_svc() { mkdir -p "$CACHE"; "install_$1"; }
+
+# ---------------------------------------------------------------- start
+
+# Start a detached server (own session, stdin closed, output to its stdout.log); the process
+# writes its own pid before exec'ing the server, so the pid file names the server itself.
+launch() {
+  local svc="$1" dir="$2"; shift 2
+  local pf out i
+  pf="$(pidfile "$svc")"
+  out="$LOGS/$svc/stdout.log"
+  mkdir -p "$RUN" "$LOGS/$svc"
+  rm -f "$pf"
+  printf '\n===== %s: starting %s\n' "$(date -Is)" "$svc" >>"$out"
+  (cd "$dir" && exec setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$pf" "$@" >>"$out" 2>&1 </dev/null) &
+  for i in $(seq 1 100); do
+    [[ -s "$pf" ]] && return 0
+    sleep 0.05
+  done
+  die "$svc: no pid file after launch"
+}
+
+start_kafka() {
+  local lib dir props cid
+  lib="$(kafka_lib)"
+  dir="$STATE/kafka"
+  props="$dir/server.properties"
+  mkdir -p "$dir/data" "$LOGS/kafka"
+  sed "s#@KAFKA_DATA@#$dir/data#g" "$STACK_SRC/conf/kafka.properties" >"$props"
+  local jvm=(-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
+    -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true
+    "-Dkafka.logs.dir=$LOGS/kafka" "-Dlog4j2.configurationFile=$STACK_SRC/conf/kafka-log4j2.xml"
+    -cp "$lib/*")
+  if [[ ! -f "$dir/data/meta.properties" ]]; then
+    # KRaft storage must be formatted once; StorageTool calls System.exit, so its own JVM.
+    cid="$("$(node_bin)" -e 'const b=require("crypto").randomBytes(16);b[6]=(b[6]&15)|64;b[8]=(b[8]&63)|128;process.stdout.write(b.toString("base64url"))')"
+    say kafka "formatting KRaft storage (cluster id $cid)"
+    if ! "$JAVA17/bin/java" -Xmx256m -XX:TieredStopAtLevel=1 "${jvm[@]}" kafka.tools.StorageTool \
+      format --ignore-formatted -t "$cid" -c "$props" >"$LOGS/kafka/format.log" 2>&1; then
+      tail -n 40 "$LOGS/kafka/format.log" >&2
+      return 1
+    fi
+  fi
+  launch kafka "$dir" "$JAVA17/bin/java" $KAFKA_HEAP "${jvm[@]}" kafka.Kafka "$props"
+}
+
+start_cassandra() {
+  local lib dir yaml opts jamm
+  lib="$(cassandra_lib)"
+  dir="$STATE/cassandra"
+  yaml="$dir/cassandra.yaml"
+  mkdir -p "$dir/data" "$dir/tmp" "$LOGS/cassandra"
+  sed "s#@CASSANDRA_DATA@#$dir/data#g" "$STACK_SRC/conf/cassandra.yaml" >"$yaml"
+  mapfile -t opts < <(grep -v -e '^\s*#' -e '^\s*$' "$STACK_SRC/conf/cassandra-jvm.options")
+  jamm="$(ls "$lib"/jamm-*.jar | head -n 1)"
+  local jvm=($CASSANDRA_HEAP "${opts[@]}" "-javaagent:$jamm"
+    "-Dcassandra.config=file://$yaml" "-Dcassandra.storagedir=$dir/data"
+    "-Dcassandra.logdir=$LOGS/cassandra" "-Dlogback.configurationFile=$STACK_SRC/conf/cassandra-logback.xml"
+    "-Djava.io.tmpdir=$dir/tmp" "-Djna.tmpdir=$dir/tmp" -Dcassandra.initial_token=0)
+  [[ -n "$CASSANDRA_JMX_PORT" ]] && jvm+=("-Dcassandra.jmx.local.port=$CASSANDRA_JMX_PORT")
+  launch cassandra "$dir" "$JAVA17/bin/java" "${jvm[@]}" -cp "$lib/*" org.apache.cassandra.service.CassandraDaemon
+}
+
+start_jaeger() {
+  local dir="$STATE/jaeger"
+  mkdir -p "$dir" "$LOGS/jaeger"
+  cp "$STACK_SRC/conf/jaeger.yaml" "$dir/config.yaml"
+  JAEGER_LISTEN_HOST="$JAEGER_LISTEN_HOST" launch jaeger "$dir" "$(jaeger_bin)" --config "$dir/config.yaml"
+}
+
+print_tail() {
+  local svc="$1" f
+  case "$svc" in
+    kafka) f="$LOGS/kafka/server.log" ;;
+    cassandra) f="$LOGS/cassandra/system.log" ;;
+    jaeger) f="$LOGS/jaeger/stdout.log" ;;
+  esac
+  if [[ "$f" != "$LOGS/$svc/stdout.log" && -s "$LOGS/$svc/stdout.log" ]]; then
+    echo "----- tail of $LOGS/$svc/stdout.log" >&2
+    tail -n 15 "$LOGS/$svc/stdout.log" >&2
+  fi
+  if [[ -s "$f" ]]; then
+    echo "----- tail of $f" >&2
+    tail -n 40 "$f" >&2
+  fi
+  echo "-----" >&2
+}
+
+# Wait until the server answers for real (probe.mjs); fail early if its process dies.
+wait_ready() {
+  local svc="$1" pid="$2" timeout="$3"
+  "$(node_bin)" --no-warnings "$STACK_SRC/probe.mjs" "$svc" --timeout "$timeout" ${pid:+--pid "$pid"}
+}
+
+# up for one server; writes "svc state install_s boot_s" to $RUN/$svc.timing
+up_one() {
+  local svc="$1" t0 t1 t2 pid state=started install_s=0 boot_s
+  t0="$(now_ms)"
+  rm -f "$RUN/$svc.timing"
+  pid="$(live_pid "$svc")"
+  if [[ -n "$pid" ]]; then
+    state=already-running
+    say "$svc" "already running (pid $pid), checking it answers"
+  elif port_open "${MAIN_PORT[$svc]}"; then
+    state=external
+    say "$svc" "WARNING: port ${MAIN_PORT[$svc]} is answering but not for a process of $STATE; using it as is (stack:down will not stop it)"
+  else
+    install_svc "$svc" || { say "$svc" "install FAILED"; return 1; }
+    t1="$(now_ms)"
+    install_s="$(secs "$t0" "$t1")"
+    [[ "$svc" == jaeger ]] || need_java
+    "start_$svc" || { say "$svc" "start FAILED"; print_tail "$svc"; return 1; }
+    pid="$(<"$(pidfile "$svc")")"
+    say "$svc" "started pid $pid (install/cache check ${install_s}s), waiting until it answers"
+  fi
+  t1="$(now_ms)"
+  if ! wait_ready "$svc" "$pid" "${READY_TIMEOUT[$svc]}"; then
+    say "$svc" "NOT READY: see the log tail below"
+    print_tail "$svc"
+    return 1
+  fi
+  t2="$(now_ms)"
+  boot_s="$(secs "$t1" "$t2")"
+  say "$svc" "ready: $state, boot ${boot_s}s"
+  echo "$svc $state $install_s $boot_s $(secs "$t0" "$t2")" >"$RUN/$svc.timing"
+}
+
+cmd_up() {
+  local svcs=("$@") s rc=0 t0
+  ((${#svcs[@]})) || svcs=("${ALL[@]}")
+  for s in "${svcs[@]}"; do check_svc "$s"; done
+  mkdir -p "$RUN" "$LOGS" "$CACHE"
+  t0="$(now_ms)"
+  local -A jobs=()
+  for s in "${svcs[@]}"; do
+    up_one "$s" &
+    jobs[$s]=$!
+  done
+  local failed=()
+  for s in "${svcs[@]}"; do
+    wait "${jobs[$s]}" || failed+=("$s")
+  done
+  echo
+  printf '%-10s %-16s %10s %8s %8s\n' SERVER STATE INSTALL_S BOOT_S TOTAL_S
+  for s in "${svcs[@]}"; do
+    if [[ -s "$RUN/$s.timing" ]]; then
+      read -r _ st is bs ts <"$RUN/$s.timing"
+      printf '%-10s %-16s %10s %8s %8s\n' "$s" "$st" "$is" "$bs" "$ts"
+    else
+      printf '%-10s %-16s\n' "$s" FAILED
+    fi
+  done
+  say stack "stack:up took $(secs "$t0" "$(now_ms)")s"
+  if ((${#failed[@]})); then
+    say stack "FAILED: ${failed[*]}" >&2
+    rc=1
+  fi
+  return $rc
+}
+
+# ---------------------------------------------------------------- stop
+
+stop_one() {
+  local svc="$1" pid t0 i
+  pid="$(live_pid "$svc")"
+  if [[ -z "$pid" ]]; then
+    rm -f "$(pidfile "$svc")"
+    say "$svc" "not running"
+    return 0
+  fi
+  t0="$(now_ms)"
+  say "$svc" "stopping pid $pid (SIGTERM)"
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    say "$svc" "still alive after ${STOP_TIMEOUT}s: SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+  fi
+  kill -0 "$pid" 2>/dev/null && die "$svc: pid $pid does not die"
+  rm -f "$(pidfile "$svc")"
+  say "$svc" "stopped in $(secs "$t0" "$(now_ms)")s"
+}
+
+cmd_down() {
+  local svcs=("$@") s
+  ((${#svcs[@]})) || svcs=("${ALL[@]}")
+  for s in "${svcs[@]}"; do check_svc "$s"; done
+  local -A jobs=()
+  for s in "${svcs[@]}"; do
+    stop_one "$s" &
+    jobs[$s]=$!
+  done
+  local rc=0
+  for s in "${svcs[@]}"; do wait "${jobs[$s]}" || rc=1; done
+  return $rc
+}
+
+# ---------------------------------------------------------------- status / reset / misc
+
+cmd_status() {
+  local s pid state rss
+  printf '%-10s %-16s %-8s %-14s %s\n' SERVER PORTS PID STATE RSS
+  for s in "${ALL[@]}"; do
+    pid="$(live_pid "$s")"
+    rss=-
+    if [[ -n "$pid" ]]; then
+      rss="$(awk '/^VmRSS/ { printf "%d MiB", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null || echo -)"
+      if port_open "${MAIN_PORT[$s]}"; then state=running; else state="not answering"; fi
+    else
+      pid=-
+      if port_open "${MAIN_PORT[$s]}"; then state="external"; else state=stopped; fi
+    fi
+    printf '%-10s %-16s %-8s %-14s %s\n' "$s" "${PORTS[$s]}" "$pid" "$state" "$rss"
+  done
+  echo "state: $STATE   cache: $CACHE"
+}
+
+cmd_reset() {
+  cmd_down
+  case "$STATE" in
+    "" | / | "$HOME" | "$REPO") die "refusing to wipe '$STATE'" ;;
+  esac
+  say stack "wiping $STATE (data, logs, pids)"
+  rm -rf -- "$STATE"
+  say stack "done; \`npm run stack:up\` starts a fresh stack"
+}
+
+cmd_logs() {
+  check_svc "${1:-}"
+  case "$1" in
+    kafka) tail -n "${2:-100}" "$LOGS/kafka/server.log" ;;
+    cassandra) tail -n "${2:-100}" "$LOGS/cassandra/system.log" ;;
+    jaeger) tail -n "${2:-100}" "$LOGS/jaeger/stdout.log" ;;
+  esac
+}
+
+cmd_install() {
+  local svcs=("$@") s
+  ((${#svcs[@]})) || svcs=("${ALL[@]}")
+  local -A jobs=()
+  for s in "${svcs[@]}"; do
+    check_svc "$s"
+    install_svc "$s" &
+    jobs[$s]=$!
+  done
+  local rc=0
+  for s in "${svcs[@]}"; do wait "${jobs[$s]}" || rc=1; done
+  say stack "cache: $CACHE ($(du -sh "$CACHE" | cut -f1))"
+  return $rc
+}
+
+cmd="${1:-}"
+shift || true
+case "$cmd" in
+  up) cmd_up "$@" ;;
+  down) cmd_down "$@" ;;
+  start) [[ $# -eq 1 ]] || die "usage: stack.sh start <svc>"; cmd_up "$1" ;;
+  stop) [[ $# -eq 1 ]] || die "usage: stack.sh stop <svc>"; cmd_down "$1" ;;
+  restart) [[ $# -eq 1 ]] || die "usage: stack.sh restart <svc>"; cmd_down "$1" && cmd_up "$1" ;;
+  status) cmd_status ;;
+  reset) cmd_reset ;;
+  install) cmd_install "$@" ;;
+  logs) cmd_logs "$@" ;;
+  nodetool)
+    need_java
+    exec "$JAVA17/bin/java" -Xmx128m -cp "$(cassandra_lib)/*" -Dlogback.configurationFile="$STACK_SRC/conf/cassandra-logback.xml" \
+      -Dcassandra.logdir="$LOGS/cassandra" org.apache.cassandra.tools.NodeTool -h 127.0.0.1 -p "${CASSANDRA_JMX_PORT:-7199}" "$@"
+    ;;
+  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; [[ -z "$cmd" || "$cmd" == help || "$cmd" == -h ]] ;;
+esac
