@@ -1,0 +1,187 @@
+import { Config, Duration, Effect, Option, Redacted, Schema } from "effect"
+import { Kafka, logLevel } from "kafkajs"
+import type { LogEntry, RetryOptions, SASLOptions } from "kafkajs"
+import { KafkaRejected, KafkaUnavailable } from "../services/KafkaProducer.ts"
+import type { KafkaProduceError } from "../services/KafkaProducer.ts"
+
+const positiveInt = (name: string) =>
+  Config.schema(Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(1))), name)
+
+const sasl = Config.option(Config.Literals(["plain", "scram-sha-256", "scram-sha-512"], "KAFKA_SASL_MECHANISM")).pipe(
+  Config.flatMap(Option.match({
+    onNone: () => Config.succeed(Option.none()),
+    onSome: (mechanism) =>
+      Config.all({ username: Config.String("KAFKA_SASL_USERNAME"), password: Config.Redacted("KAFKA_SASL_PASSWORD") })
+        .pipe(Config.map((credentials) => Option.some({ mechanism, ...credentials })))
+  }))
+)
+
+/** The Kafka side of the configuration, read from `KAFKA_*` variables. */
+export const KafkaConfig = Config.all({
+  brokers: Config.Array(Schema.String, "KAFKA_BROKERS").pipe(
+    Config.map((brokers) => brokers.map((broker) => broker.trim()).filter((broker) => broker.length > 0)),
+    Config.withDefault(["127.0.0.1:9092"])
+  ),
+  clientId: Config.String("KAFKA_CLIENT_ID").pipe(Config.withDefault("users-pipeline")),
+  topic: Config.String("KAFKA_TOPIC").pipe(Config.withDefault("users_created")),
+  dlqTopic: Config.String("KAFKA_DLQ_TOPIC").pipe(Config.withDefault("users_created.dlq")),
+  partitions: positiveInt("KAFKA_TOPIC_PARTITIONS").pipe(Config.withDefault(6)),
+  replication: positiveInt("KAFKA_TOPIC_REPLICATION").pipe(Config.withDefault(1)),
+  groupId: Config.String("KAFKA_GROUP_ID").pipe(Config.withDefault("users-stream")),
+  startFrom: Config.Literals(["earliest", "latest"], "KAFKA_START_FROM").pipe(Config.withDefault("earliest" as const)),
+  compression: Config.Literals(["none", "gzip"], "KAFKA_COMPRESSION").pipe(Config.withDefault("gzip" as const)),
+  ssl: Config.Boolean("KAFKA_SSL").pipe(Config.withDefault(false)),
+  sasl,
+  connectTimeout: Config.Duration("KAFKA_CONNECT_TIMEOUT").pipe(Config.withDefault(Duration.seconds(30))),
+  consumerBuffer: positiveInt("KAFKA_CONSUMER_BUFFER").pipe(Config.withDefault(1000)),
+  commitInterval: Config.Duration("KAFKA_COMMIT_INTERVAL").pipe(Config.withDefault(Duration.seconds(1)))
+})
+
+export type KafkaConfig = Config.Success<typeof KafkaConfig>
+
+/** Backoff for every kafkajs call: 300 ms doubling to 30 s, 10 retries (about two minutes), enough to ride out a broker restart. */
+export const kafkaRetry: RetryOptions = { initialRetryTime: 300, maxRetryTime: 30_000, retries: 10 }
+
+const severity = (level: logLevel, message: string) =>
+  level === logLevel.ERROR || level === logLevel.WARN
+    ? message.startsWith("Limiting retries for the idempotent producer") ? "Debug" : "Warn"
+    : level === logLevel.INFO ? "Debug" : "Trace"
+
+const toSasl = (config: KafkaConfig): SASLOptions | undefined =>
+  Option.match(config.sasl, {
+    onNone: () => undefined,
+    onSome: ({ mechanism, username, password }) => ({ mechanism, username, password: Redacted.value(password) })
+  })
+
+/** Builds the kafkajs client; its logs go to Effect logging (kafkajs INFO as Debug, its retried errors as Warn). */
+export const makeKafka = Effect.fnUntraced(function*(config: KafkaConfig) {
+  const log = Effect.runSyncWith(yield* Effect.context<never>())
+  const logEntry = ({ namespace, level, log: { message, timestamp: _t, stack: _s, logger: _l, ...extra } }: LogEntry) =>
+    log(Effect.logWithLevel(severity(level, message))(message, extra).pipe(Effect.annotateLogs({ kafkajs: namespace })))
+  const sasl = toSasl(config)
+  return new Kafka({
+    clientId: config.clientId,
+    brokers: [...config.brokers],
+    ssl: config.ssl,
+    ...(sasl ? { sasl } : {}),
+    connectionTimeout: 3_000,
+    retry: kafkaRetry,
+    logLevel: logLevel.INFO,
+    logCreator: () => logEntry
+  })
+})
+
+const permanentTypes = new Set([
+  "UNKNOWN_TOPIC_OR_PARTITION",
+  "TOPIC_AUTHORIZATION_FAILED",
+  "GROUP_AUTHORIZATION_FAILED",
+  "CLUSTER_AUTHORIZATION_FAILED",
+  "SASL_AUTHENTICATION_FAILED",
+  "MESSAGE_TOO_LARGE",
+  "RECORD_LIST_TOO_LARGE",
+  "INVALID_RECORD",
+  "INVALID_REPLICATION_FACTOR",
+  "INVALID_PARTITIONS",
+  "POLICY_VIOLATION"
+])
+
+const transientNames = new Set([
+  "KafkaJSNumberOfRetriesExceeded",
+  "KafkaJSConnectionError",
+  "KafkaJSConnectionClosedError",
+  "KafkaJSRequestTimeoutError",
+  "KafkaJSBrokerNotFound",
+  "KafkaJSNoBrokerAvailableError",
+  "KafkaJSTimeout",
+  "KafkaJSLockTimeout",
+  "KafkaJSGroupCoordinatorNotFound",
+  "KafkaJSMetadataNotLoaded",
+  "KafkaJSTopicMetadataNotLoaded"
+])
+
+interface KafkaJSLike {
+  readonly name?: unknown
+  readonly type?: unknown
+  readonly retriable?: unknown
+  readonly cause?: unknown
+  readonly errors?: unknown
+}
+
+const errorChain = (error: unknown): Array<KafkaJSLike> => {
+  if (typeof error !== "object" || error === null) return []
+  const e = error as KafkaJSLike
+  const nested = Array.isArray(e.errors) ? e.errors.flatMap(errorChain) : []
+  return [e, ...errorChain(e.cause), ...nested]
+}
+
+const isTransient = (error: KafkaJSLike): boolean =>
+  error.name === "KafkaJSAggregateError"
+    ? Array.isArray(error.errors) && error.errors.length > 0 &&
+      error.errors.every((inner) => typeof inner === "object" && inner !== null && isTransient(inner))
+    : (typeof error.name === "string" && transientNames.has(error.name)) || error.retriable === true
+
+/** Whether a failed kafkajs call may succeed if tried again ("unavailable") or never will ("rejected"). */
+export const kafkaErrorKind = (error: unknown): "unavailable" | "rejected" => {
+  const chain = errorChain(error)
+  if (chain.some((e) => typeof e.type === "string" && permanentTypes.has(e.type))) return "rejected"
+  return chain[0] !== undefined && isTransient(chain[0]) ? "unavailable" : "rejected"
+}
+
+/** One line describing a kafkajs failure. */
+export const describeKafkaError = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+
+/** Maps a kafkajs failure to the service errors: `KafkaUnavailable` when retrying can help, `KafkaRejected` otherwise. */
+export const toKafkaError = (error: unknown, context: string): KafkaProduceError => {
+  const message = `${context}: ${describeKafkaError(error)}`
+  return kafkaErrorKind(error) === "unavailable" ? new KafkaUnavailable({ message }) : new KafkaRejected({ message })
+}
+
+/** Fails with `KafkaUnavailable` naming the brokers when `connect` does not finish within `KAFKA_CONNECT_TIMEOUT`. */
+export const connectWithin = (config: KafkaConfig, what: string, connect: () => Promise<void>) =>
+  Effect.tryPromise({ try: connect, catch: (error) => toKafkaError(error, `${what} could not connect to ${config.brokers.join(",")}`) }).pipe(
+    Effect.timeoutOrElse({
+      duration: config.connectTimeout,
+      orElse: () =>
+        Effect.fail(new KafkaUnavailable({
+          message: `${what} could not reach Kafka brokers ${config.brokers.join(",")} (KAFKA_BROKERS) within ${
+            Duration.format(config.connectTimeout)
+          } (KAFKA_CONNECT_TIMEOUT)`
+        }))
+    })
+  )
+
+/** Disconnects a kafkajs client, logging rather than failing when that goes wrong. */
+export const disconnect = (what: string, client: { readonly disconnect: () => Promise<void> }) =>
+  Effect.tryPromise(() => client.disconnect()).pipe(Effect.ignore({ log: "Warn", message: `${what} did not disconnect cleanly` }))
+
+/** Creates the topics if missing (partitions/replication from config) and fails with one line if one exists with other settings. */
+export const ensureTopics = Effect.fn("Kafka.ensureTopics")(function*(kafka: Kafka, config: KafkaConfig, topics: ReadonlyArray<string>) {
+  const admin = yield* Effect.acquireRelease(
+    Effect.sync(() => kafka.admin({ retry: kafkaRetry })),
+    (admin) => disconnect("Kafka admin", admin)
+  )
+  yield* connectWithin(config, "Kafka admin", () => admin.connect())
+  const call = <A>(what: string, f: () => Promise<A>) =>
+    Effect.tryPromise({ try: f, catch: (error) => toKafkaError(error, what) })
+  const existing = new Set(yield* call("listing Kafka topics", () => admin.listTopics()))
+  const missing = topics.filter((topic) => !existing.has(topic))
+  if (missing.length > 0) {
+    yield* call(`creating Kafka topics ${missing.join(",")}`, () =>
+      admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: config.partitions, replicationFactor: config.replication }))
+      }))
+    yield* Effect.logInfo(`created Kafka topics ${missing.join(",")}`, { partitions: config.partitions, replication: config.replication })
+  }
+  const metadata = yield* call("reading Kafka topic metadata", () => admin.fetchTopicMetadata({ topics: [...topics] }))
+  for (const { name, partitions } of metadata.topics) {
+    const replication = partitions[0]?.replicas.length ?? 0
+    if (partitions.length !== config.partitions || replication !== config.replication) {
+      return yield* new KafkaRejected({
+        message: `Kafka topic "${name}" exists with ${partitions.length} partitions and replication ${replication}, ` +
+          `but KAFKA_TOPIC_PARTITIONS=${config.partitions} and KAFKA_TOPIC_REPLICATION=${config.replication}`
+      })
+    }
+  }
+}, Effect.scoped)
