@@ -1,0 +1,117 @@
+import { NodeHttpClient } from "@effect/platform-node"
+import { Clock, Config, Duration, Effect, Layer, Option, Result, Schema } from "effect"
+import { Headers, HttpClient, HttpClientRequest, HttpClientResponse } from "effect/http"
+import type { HttpClientError } from "effect/http/HttpClientError"
+import { RateLimiter } from "effect/persistence"
+import { ApiResponse } from "../domain/RandomUser.ts"
+import { HttpUsers, type PageRequest, UsersApiRejected, UsersApiUnavailable } from "../services/HttpUsers.ts"
+
+/** Where and how the live layer talks to the users API. */
+export interface Options {
+  /** Base URL, e.g. `https://randomuser.me/api/1.4/`. */
+  readonly url: string
+  /** Longest wait for a whole answer (headers and body). */
+  readonly timeout: Duration.Input
+  /** Most requests per second across the process; unlimited when absent. */
+  readonly rateLimit?: number | undefined
+  /** Nationalities, passed as `nat=`. */
+  readonly nat?: string | undefined
+}
+
+const config = Config.all({
+  url: Config.URL("USERS_API_URL").pipe(Config.withDefault(new URL("https://randomuser.me/api/1.4/"))),
+  timeout: Config.Duration("USERS_API_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
+  rateLimit: Config.option(Config.schema(Schema.Finite.check(Schema.isGreaterThan(0)), "USERS_API_RATE_LIMIT")),
+  nat: Config.option(Config.NonEmptyString("USERS_API_NAT"))
+})
+
+type Extra = { readonly status?: number; readonly retryAfterMillis?: number }
+const unavailable = (reason: UsersApiUnavailable["reason"], message: string, extra: Extra = {}) =>
+  new UsersApiUnavailable({ reason, message, ...extra })
+
+const retryAfterMillis = (response: HttpClientResponse.HttpClientResponse, now: number): Extra =>
+  Headers.get(response.headers, "retry-after").pipe(
+    Option.flatMap((value) => Result.getSuccess(Headers.parseRetryAfter(value))),
+    Option.match({
+      onNone: () => ({}),
+      onSome: (retryAfter) => ({ retryAfterMillis: Duration.toMillis(Headers.retryAfterDelay(retryAfter, now)) })
+    })
+  )
+
+const decodeBody = HttpClientResponse.schemaBodyJson(ApiResponse)
+
+const toPage = Effect.fnUntraced(function*(response: HttpClientResponse.HttpClientResponse) {
+  const status = response.status
+  if (status === 429) {
+    const now = yield* Clock.currentTimeMillis
+    return yield* unavailable("RateLimited", "HTTP 429 Too Many Requests", { status, ...retryAfterMillis(response, now) })
+  }
+  if (status >= 500) return yield* unavailable("ServerError", `HTTP ${status}`, { status })
+  if (status < 200 || status >= 300) return yield* new UsersApiRejected({ message: `HTTP ${status}`, status })
+  const body = yield* decodeBody(response).pipe(
+    Effect.mapError((error) => unavailable("MalformedBody", `body is not a users page: ${error.message}`, { status }))
+  )
+  if ("error" in body) return yield* unavailable("ErrorBody", body.error, { status })
+  return body
+})
+
+const fromClientError = (error: HttpClientError) => {
+  const status = error.response?.status
+  switch (error.reason._tag) {
+    case "TransportError":
+      return unavailable("Transport", error.message)
+    case "DecodeError":
+    case "EmptyBodyError":
+      return unavailable("MalformedBody", error.message, status === undefined ? {} : { status })
+    default:
+      return new UsersApiRejected({ message: error.message, ...(status === undefined ? {} : { status }) })
+  }
+}
+
+/** Builds the service over the ambient `HttpClient`; one rate limiter per call. */
+export const make = Effect.fnUntraced(function*(options: Options) {
+  const client = (yield* HttpClient.HttpClient).pipe(HttpClient.mapRequest(HttpClientRequest.acceptJson), HttpClient.withScope)
+  const timeout = Duration.fromInputUnsafe(options.timeout)
+  const withLimiter = yield* RateLimiter.makeWithRateLimiter.pipe(
+    Effect.provide(RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory)))
+  )
+  const limited: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E | RateLimiter.RateLimiterError> =
+    options.rateLimit === undefined
+      ? (effect) => effect
+      : withLimiter({ key: "users-api", limit: options.rateLimit, window: "1 second", algorithm: "token-bucket", onExceeded: "delay" })
+
+  const fetchPage = Effect.fn("HttpUsers.fetchPage")(function*(request: PageRequest) {
+    const httpRequest = HttpClientRequest.get(options.url, {
+      urlParams: { results: request.results, page: request.page, seed: request.seed, nat: options.nat }
+    })
+    yield* Effect.annotateCurrentSpan({
+      "http.request.method": "GET",
+      "url.full": Option.match(HttpClientRequest.toUrl(httpRequest), { onNone: () => options.url, onSome: String }),
+      "users.page": request.page,
+      "users.results": request.results
+    })
+    const exchange = client.execute(httpRequest).pipe(
+      Effect.tap((response) => Effect.annotateCurrentSpan("http.response.status_code", response.status)),
+      Effect.flatMap(toPage),
+      Effect.catchTag("HttpClientError", (error) => Effect.fail(fromClientError(error))),
+      Effect.scoped,
+      Effect.timeoutOrElse({
+        duration: timeout,
+        orElse: () => Effect.fail(unavailable("Timeout", `no answer within ${Duration.format(timeout)}`))
+      })
+    )
+    return yield* limited(exchange).pipe(Effect.catchTag("RateLimiterError", Effect.die))
+  })
+
+  return HttpUsers.of({ fetchPage })
+})
+
+/** The users API over `effect/http` + undici, configured from options. */
+export const layerWith = (options: Options): Layer.Layer<HttpUsers> =>
+  Layer.effect(HttpUsers, make(options)).pipe(Layer.provide(NodeHttpClient.layerUndici))
+
+/** The users API configured from `USERS_API_URL`, `USERS_API_TIMEOUT`, `USERS_API_RATE_LIMIT`, `USERS_API_NAT`. */
+export const layer: Layer.Layer<HttpUsers, Config.ConfigError> = Layer.unwrap(Effect.gen(function*() {
+  const { nat, rateLimit, timeout, url } = yield* config
+  return layerWith({ url: url.href, timeout, rateLimit: Option.getOrUndefined(rateLimit), nat: Option.getOrUndefined(nat) })
+}))
