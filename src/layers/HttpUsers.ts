@@ -56,15 +56,15 @@ const toPage = Effect.fnUntraced(function*(response: HttpClientResponse.HttpClie
 })
 
 const fromClientError = (error: HttpClientError) => {
-  const status = error.response?.status
+  const status: Extra = error.response === undefined ? {} : { status: error.response.status }
   switch (error.reason._tag) {
     case "TransportError":
       return unavailable("Transport", error.message)
     case "DecodeError":
     case "EmptyBodyError":
-      return unavailable("MalformedBody", error.message, status === undefined ? {} : { status })
+      return unavailable("MalformedBody", error.message, status)
     default:
-      return new UsersApiRejected({ message: error.message, ...(status === undefined ? {} : { status }) })
+      return new UsersApiRejected({ message: error.message, ...status })
   }
 }
 

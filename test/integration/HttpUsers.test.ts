@@ -1,10 +1,10 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, layer } from "@effect/vitest"
-import { Clock, Effect, Layer, Schema } from "effect"
+import { Clock, ConfigProvider, Effect, Layer, Schema } from "effect"
 import { HttpClient, HttpClientRequest, HttpClientResponse } from "effect/http"
 import { transformPage } from "../../src/domain/Transform.ts"
-import { make, type Options } from "../../src/layers/HttpUsers.ts"
-import type { PageRequest } from "../../src/services/HttpUsers.ts"
+import { layer as httpUsers, make, type Options } from "../../src/layers/HttpUsers.ts"
+import { HttpUsers, type PageRequest } from "../../src/services/HttpUsers.ts"
 import { expectedUsers, FakeRandomUser, type Faults, layer as fakeRandomUser } from "../support/FakeRandomUser.ts"
 
 const request: PageRequest = { results: 20, page: 3, seed: "integration" }
@@ -117,6 +117,20 @@ describe("HttpUsers (live layer against the fake randomuser.me)", () => {
           Effect.flatMap(HttpClientResponse.schemaBodyJson(Schema.Struct({ requests: Schema.Finite, pages: Schema.Finite })))
         )
         assert.deepStrictEqual(stats, { requests: 2, pages: 1 })
+      }))
+
+    it.effect("reads USERS_API_* from config and fails at start on a bad value, naming the variable", () =>
+      Effect.gen(function*() {
+        const fake = yield* FakeRandomUser
+        yield* fake.setFaults({})
+        const configured = (env: Record<string, string>) =>
+          httpUsers.pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({ USERS_API_URL: fake.url, ...env }))))
+        const page = yield* Effect.flatMap(HttpUsers, (users) => users.fetchPage(request)).pipe(
+          Effect.provide(configured({ USERS_API_NAT: "nl", USERS_API_TIMEOUT: "5 seconds", USERS_API_RATE_LIMIT: "50" }))
+        )
+        assert.deepStrictEqual(new Set(page.results.map((user) => (user as { nat: string }).nat)), new Set(["NL"]))
+        const error = yield* Effect.flip(Layer.build(configured({ USERS_API_RATE_LIMIT: "-1" })))
+        assert.include(error.message, "USERS_API_RATE_LIMIT")
       }))
   })
 })
