@@ -1,0 +1,190 @@
+import { Cause, Context, Effect, FiberSet, Layer, Queue, Schedule, Stream } from "effect"
+import type { Config } from "effect"
+import type { EachBatchPayload, IHeaders, IMemberAssignment, KafkaMessage } from "kafkajs"
+import { OffsetWatermark } from "../domain/OffsetWatermark.ts"
+import type { CommitPosition } from "../domain/OffsetWatermark.ts"
+import { KafkaConsumer, KafkaConsumerError } from "../services/KafkaConsumer.ts"
+import type { ConsumedMessage } from "../services/KafkaConsumer.ts"
+import type { KafkaProduceError } from "../services/KafkaProducer.ts"
+import {
+  connectWithin,
+  describeKafkaError,
+  disconnect,
+  ensureTopics,
+  KafkaConfig,
+  kafkaErrorKind,
+  kafkaRetry,
+  makeKafka
+} from "./KafkaConfig.ts"
+
+/** What readiness probes (and tests) can see of the live consumer. */
+export class KafkaConsumerStatus extends Context.Service<KafkaConsumerStatus, {
+  /** Whether this member is in a stable group generation (not starting, rebalancing, crashed or stopped). */
+  readonly joined: Effect.Effect<boolean>
+  /** Messages pulled from Kafka that are not yet part of a committable prefix. */
+  readonly inFlight: Effect.Effect<number>
+}>()("users-pipeline/layers/KafkaConsumerStatus") {}
+
+const partitionsConsumedConcurrently = 3
+
+const headerText = (value: IHeaders[string]): string | undefined => {
+  const last = Array.isArray(value) ? value[value.length - 1] : value
+  return last === undefined ? undefined : last.toString()
+}
+
+/** A kafkajs message as the service hands it out (repeated headers: the last one wins). */
+export const toConsumedMessage = (topic: string, partition: number, message: KafkaMessage): ConsumedMessage => {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    const text = headerText(value)
+    if (text !== undefined) headers[name] = text
+  }
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key ?? null,
+    value: message.value ?? null,
+    headers,
+    timestamp: Number(message.timestamp)
+  }
+}
+
+const consumerError = (error: unknown, context: string) =>
+  new KafkaConsumerError({
+    message: `${context}: ${describeKafkaError(error)}`,
+    retryable: kafkaErrorKind(error) === "unavailable"
+  })
+
+const fromStartError = (error: KafkaProduceError) =>
+  new KafkaConsumerError({ message: error.message, retryable: error._tag === "KafkaUnavailable" })
+
+const groupLost = new Set(["REBALANCE_IN_PROGRESS", "NOT_COORDINATOR_FOR_GROUP", "ILLEGAL_GENERATION", "UNKNOWN_MEMBER_ID"])
+const losesGroup = (error: unknown) =>
+  typeof error === "object" && error !== null && groupLost.has(String((error as { type?: unknown }).type))
+
+/** The kafkajs consumer: a bounded, backpressured message stream; offsets committed only up to the contiguous done watermark. */
+export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.ConfigError | KafkaConsumerError> = Layer
+  .effectContext(Effect.gen(function*() {
+    const config = yield* KafkaConfig
+    const kafka = yield* makeKafka(config)
+    yield* ensureTopics(kafka, config, [config.topic]).pipe(Effect.mapError(fromStartError))
+    const queue = yield* Queue.bounded<ConsumedMessage, KafkaConsumerError>(config.consumerBuffer)
+    const watermark = new OffsetWatermark()
+    const runPromise = yield* FiberSet.makeRuntimePromise()
+    let generation = 0
+    let joined = false
+    let closing = false
+    let assignment: IMemberAssignment = {}
+
+    const consumer = kafka.consumer({
+      groupId: config.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 1_000,
+      retry: kafkaRetry
+    })
+
+    const commitPositions = (positions: ReadonlyArray<CommitPosition>) =>
+      positions.length === 0 ? Effect.void : Effect.tryPromise({
+        try: () => consumer.commitOffsets(positions.map((position) => ({ ...position }))),
+        catch: (error) => consumerError(error, `committing offsets of group ${config.groupId}`)
+      }).pipe(Effect.tapError(() => Effect.sync(() => watermark.restore(positions))))
+    const commitNow = Effect.suspend(() => joined ? commitPositions(watermark.takeCommittable()) : Effect.void).pipe(
+      Effect.uninterruptible
+    )
+    const commitInBackground = (positions: ReadonlyArray<CommitPosition>) =>
+      runPromise(commitPositions(positions).pipe(Effect.ignore({ log: "Warn", message: "Kafka offset commit at rebalance failed" })))
+
+    consumer.on(consumer.events.REBALANCING, () => {
+      const positions = joined ? watermark.takeCommittable() : []
+      joined = false
+      generation++
+      void commitInBackground(positions)
+    })
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const next = payload.memberAssignment
+      const kept = watermark.takeCommittable().filter((p) => next[p.topic]?.includes(p.partition) === true)
+      for (const [topic, partitions] of Object.entries(assignment)) {
+        for (const partition of partitions) watermark.forget(topic, partition)
+      }
+      assignment = next
+      generation++
+      joined = true
+      void commitInBackground(kept)
+    })
+    consumer.on(consumer.events.CRASH, ({ payload: { error, restart } }) => {
+      joined = false
+      generation++
+      if (!restart) Queue.failCauseUnsafe(queue, Cause.fail(consumerError(error, "Kafka consumer crashed")))
+    })
+    consumer.on(consumer.events.STOP, () => {
+      joined = false
+    })
+
+    const keepAlive = (payload: EachBatchPayload, current: () => boolean) =>
+      Effect.tryPromise({ try: () => payload.heartbeat(), catch: (error) => error }).pipe(
+        Effect.catch((error) => losesGroup(error) ? Effect.sync(() => generation++).pipe(Effect.andThen(Effect.fail(error))) : Effect.void),
+        Effect.repeat({ schedule: Schedule.spaced("500 millis"), while: current }),
+        Effect.as(false)
+      )
+
+    const pullBatch = Effect.fnUntraced(function*(payload: EachBatchPayload) {
+      const pulledIn = generation
+      const current = () => !closing && pulledIn === generation && payload.isRunning() && !payload.isStale()
+      const { topic, partition, messages } = payload.batch
+      for (const message of messages) {
+        if (!current()) return
+        watermark.track(topic, partition, Number(message.offset))
+        const consumed = toConsumedMessage(topic, partition, message)
+        if (!Queue.offerUnsafe(queue, consumed)) {
+          const offered = yield* Queue.offer(queue, consumed).pipe(Effect.raceFirst(keepAlive(payload, current)))
+          if (!offered || !current()) return
+        }
+        payload.resolveOffset(message.offset)
+      }
+    })
+
+    yield* Effect.acquireRelease(
+      connectWithin(config, "Kafka consumer", () => consumer.connect()).pipe(Effect.mapError(fromStartError)),
+      () =>
+        Effect.gen(function*() {
+          closing = true
+          yield* Queue.shutdown(queue)
+          yield* Effect.try(() => consumer.pause([{ topic: config.topic }])).pipe(Effect.ignore)
+          yield* commitNow.pipe(
+            Effect.timeout(config.connectTimeout),
+            Effect.ignore({ log: "Warn", message: "final Kafka offset commit failed" })
+          )
+          yield* disconnect("Kafka consumer", consumer)
+        })
+    )
+    yield* Effect.tryPromise({
+      try: async () => {
+        await consumer.subscribe({ topics: [config.topic], fromBeginning: config.startFrom === "earliest" })
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently,
+          eachBatch: (payload) => runPromise(pullBatch(payload))
+        })
+      },
+      catch: (error) => consumerError(error, `joining group ${config.groupId} on ${config.topic}`)
+    })
+    yield* commitNow.pipe(
+      Effect.catch((error) => Effect.logWarning("Kafka offset commit failed; retrying at the next interval", error.message)),
+      Effect.repeat(Schedule.spaced(config.commitInterval)),
+      Effect.forkScoped
+    )
+
+    const markDone = (message: ConsumedMessage) =>
+      Effect.sync(() => watermark.markDone(message.topic, message.partition, Number(message.offset)))
+    const commit = commitNow.pipe(Effect.withSpan("KafkaConsumer.commit", {
+      attributes: { "messaging.system": "kafka", "messaging.consumer.group.name": config.groupId }
+    }))
+    return Context.make(KafkaConsumer, KafkaConsumer.of({ messages: Stream.fromQueue(queue), markDone, commit })).pipe(
+      Context.add(KafkaConsumerStatus, KafkaConsumerStatus.of({
+        joined: Effect.sync(() => joined),
+        inFlight: Effect.sync(() => watermark.inFlight)
+      }))
+    )
+  }))

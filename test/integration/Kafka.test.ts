@@ -1,0 +1,243 @@
+import { assert, describe, it } from "@effect/vitest"
+import { randomBytes } from "node:crypto"
+import { ConfigProvider, Context, Duration, Effect, Exit, Fiber, Layer, Schedule, Scope, Stream } from "effect"
+import { Kafka, logLevel } from "kafkajs"
+import { KafkaConsumerStatus, layer as KafkaConsumerLive } from "../../src/layers/KafkaConsumer.ts"
+import { layer as KafkaProducerLive } from "../../src/layers/KafkaProducer.ts"
+import { KafkaConsumer } from "../../src/services/KafkaConsumer.ts"
+import type { ConsumedMessage, KafkaConsumerError } from "../../src/services/KafkaConsumer.ts"
+import { KafkaProducer } from "../../src/services/KafkaProducer.ts"
+import type { ProducerRecord } from "../../src/services/KafkaProducer.ts"
+
+const withConfig = (config: Record<string, string>) =>
+  ConfigProvider.layerAdd(ConfigProvider.fromUnknown(config), { asPrimary: true })
+
+const freshNames = (extra: Record<string, string> = {}) => {
+  const id = randomBytes(4).toString("hex")
+  return {
+    KAFKA_TOPIC: `it_users_${id}`,
+    KAFKA_DLQ_TOPIC: `it_users_${id}.dlq`,
+    KAFKA_GROUP_ID: `it_group_${id}`,
+    KAFKA_TOPIC_PARTITIONS: "1",
+    KAFKA_COMMIT_INTERVAL: "200 millis",
+    ...extra
+  }
+}
+
+const admin = Effect.acquireRelease(
+  Effect.promise(async () => {
+    const client = new Kafka({ clientId: "kafka-it", brokers: ["127.0.0.1:9092"], logLevel: logLevel.NOTHING }).admin()
+    await client.connect()
+    return client
+  }),
+  (client) => Effect.promise(() => client.disconnect())
+)
+
+const records = (n: number, tag: string) =>
+  Array.from({ length: n }, (_, i): ProducerRecord & { readonly key: string; readonly value: string } => ({
+    key: `user-${i}`,
+    value: JSON.stringify({ id: `user-${i}`, tag }),
+    headers: { "content-type": "application/json", "schema-version": "users.v1", "x-index": String(i) }
+  }))
+
+const produce = (config: Record<string, string>, topic: string, n: number) =>
+  Effect.gen(function*() {
+    const producer = yield* KafkaProducer
+    yield* producer.send(topic, records(n, topic))
+  }).pipe(
+    Effect.provide(KafkaProducerLive.pipe(Layer.provide(withConfig(config))))
+  )
+
+const text = (bytes: Uint8Array | null) => bytes === null ? null : Buffer.from(bytes).toString("utf8")
+
+const committedOffsets = (groupId: string, topic: string) =>
+  Effect.gen(function*() {
+    const client = yield* admin
+    const offsets = yield* Effect.promise(() => client.fetchOffsets({ groupId, topics: [topic] }))
+    return (offsets[0]?.partitions ?? []).map((p) => Math.max(0, Number(p.offset)))
+  }).pipe(Effect.scoped)
+
+const committed = (groupId: string, topic: string) =>
+  committedOffsets(groupId, topic).pipe(Effect.map((offsets) => String(offsets[0])))
+
+const member = (config: Record<string, string>) =>
+  Effect.gen(function*() {
+    const scope = yield* Scope.make()
+    const context = yield* Layer.buildWithScope(KafkaConsumerLive.pipe(Layer.provide(withConfig(config))), scope)
+    return { consumer: Context.get(context, KafkaConsumer), status: Context.get(context, KafkaConsumerStatus), scope }
+  })
+
+const consuming = <A, E>(config: Record<string, string>, body: Effect.Effect<A, E, KafkaConsumer | KafkaConsumerStatus>) =>
+  body.pipe(Effect.provide(KafkaConsumerLive.pipe(Layer.provide(withConfig(config)))))
+
+describe("Kafka layers (live, local Kafka)", () => {
+  it.live("creates missing topics with the configured partitions and replication", () =>
+    Effect.gen(function*() {
+      const config = freshNames({ KAFKA_TOPIC_PARTITIONS: "3" })
+      yield* Layer.build(KafkaProducerLive.pipe(Layer.provide(withConfig(config)))).pipe(Effect.scoped)
+      const client = yield* admin
+      const { topics } = yield* Effect.promise(() =>
+        client.fetchTopicMetadata({ topics: [config.KAFKA_TOPIC, config.KAFKA_DLQ_TOPIC] })
+      )
+      const described = topics.map((t) => [t.name, t.partitions.length, t.partitions[0]?.replicas.length] as const)
+      assert.deepStrictEqual(described.sort(([a], [b]) => a.localeCompare(b)), [
+        [config.KAFKA_TOPIC, 3, 1],
+        [config.KAFKA_DLQ_TOPIC, 3, 1]
+      ])
+    }).pipe(Effect.scoped))
+
+  it.live("reports a topic that exists with another partition count as one clear failure", () =>
+    Effect.gen(function*() {
+      const config = freshNames({ KAFKA_TOPIC_PARTITIONS: "3" })
+      const client = yield* admin
+      yield* Effect.promise(() =>
+        client.createTopics({ waitForLeaders: true, topics: [{ topic: config.KAFKA_TOPIC, numPartitions: 2 }] })
+      )
+      const error = yield* Layer.build(KafkaProducerLive.pipe(Layer.provide(withConfig(config)))).pipe(
+        Effect.scoped,
+        Effect.flip
+      )
+      assert.strictEqual(error._tag, "KafkaRejected")
+      assert.include(error.message, `"${config.KAFKA_TOPIC}" exists with 2 partitions`)
+      assert.include(error.message, "KAFKA_TOPIC_PARTITIONS=3")
+    }).pipe(Effect.scoped))
+
+  it.live("delivers what was sent: same keys, values and headers", () =>
+    Effect.gen(function*() {
+      const config = freshNames({ KAFKA_TOPIC_PARTITIONS: "3" })
+      yield* produce(config, config.KAFKA_TOPIC, 30)
+      const received = yield* consuming(
+        config,
+        Effect.gen(function*() {
+          const consumer = yield* KafkaConsumer
+          return yield* Stream.runCollect(Stream.take(consumer.messages, 30))
+        })
+      )
+      const seen = received
+        .map((m) => ({ key: text(m.key), value: text(m.value), headers: m.headers }))
+        .sort((a, b) => Number(a.headers["x-index"]) - Number(b.headers["x-index"]))
+      const sent = records(30, config.KAFKA_TOPIC).map((r) => ({ key: r.key, value: r.value, headers: r.headers }))
+      assert.deepStrictEqual(seen, sent)
+      assert.deepStrictEqual(new Set(received.map((m) => m.topic)), new Set([config.KAFKA_TOPIC]))
+    }))
+
+  it.live("never commits past a message that is not done; commits to the end once it is", () =>
+    Effect.gen(function*() {
+      const config = freshNames()
+      yield* produce(config, config.KAFKA_TOPIC, 10)
+      const firstRun = yield* consuming(
+        config,
+        Effect.gen(function*() {
+          const consumer = yield* KafkaConsumer
+          const messages = yield* Stream.runCollect(Stream.take(consumer.messages, 10))
+          for (const message of messages) if (message.offset !== "4") yield* consumer.markDone(message)
+          yield* consumer.commit
+          return messages
+        })
+      )
+      assert.deepStrictEqual(firstRun.map((m) => m.offset), ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"])
+      assert.strictEqual(yield* committed(config.KAFKA_GROUP_ID, config.KAFKA_TOPIC), "4")
+
+      const secondRun = yield* consuming(
+        config,
+        Effect.gen(function*() {
+          const consumer = yield* KafkaConsumer
+          const messages = yield* Stream.runCollect(Stream.take(consumer.messages, 6))
+          yield* Effect.forEach(messages, consumer.markDone)
+          return messages
+        })
+      )
+      assert.deepStrictEqual(secondRun.map((m) => m.offset), ["4", "5", "6", "7", "8", "9"])
+      assert.strictEqual(yield* committed(config.KAFKA_GROUP_ID, config.KAFKA_TOPIC), "10")
+    }))
+
+  it.live("backpressure: a stream that does not pull stops the consumer after its buffer", () =>
+    Effect.gen(function*() {
+      const buffer = 10
+      const config = freshNames({ KAFKA_CONSUMER_BUFFER: String(buffer) })
+      yield* produce(config, config.KAFKA_TOPIC, 500)
+      const [pulledWhileIdle, drained] = yield* consuming(
+        config,
+        Effect.gen(function*() {
+          const consumer = yield* KafkaConsumer
+          const status = yield* KafkaConsumerStatus
+          yield* Effect.sleep("4 seconds")
+          const pulledWhileIdle = yield* status.inFlight
+          const drained = yield* consumer.messages.pipe(
+            Stream.take(500),
+            Stream.tap(consumer.markDone),
+            Stream.runFold(() => 0, (n: number, _: ConsumedMessage) => n + 1)
+          )
+          return [pulledWhileIdle, drained] as const
+        })
+      )
+      assert.isAtLeast(pulledWhileIdle, buffer)
+      assert.isAtMost(pulledWhileIdle, buffer + 3)
+      assert.strictEqual(drained, 500)
+      assert.strictEqual(yield* committed(config.KAFKA_GROUP_ID, config.KAFKA_TOPIC), "500")
+    }))
+
+  it.live("fails within a bounded time, naming the brokers, when Kafka cannot be reached", () =>
+    Effect.gen(function*() {
+      const config = freshNames({ KAFKA_BROKERS: "127.0.0.1:1", KAFKA_CONNECT_TIMEOUT: "2 seconds" })
+      const [elapsed, producerError] = yield* Layer.build(KafkaProducerLive.pipe(Layer.provide(withConfig(config))))
+        .pipe(Effect.scoped, Effect.flip, Effect.timed)
+      assert.strictEqual(producerError._tag, "KafkaUnavailable")
+      assert.include(producerError.message, "127.0.0.1:1")
+      assert.isBelow(Duration.toMillis(elapsed), 15_000)
+      const consumerError = yield* Layer.build(KafkaConsumerLive.pipe(Layer.provide(withConfig(config)))).pipe(
+        Effect.scoped,
+        Effect.flip
+      )
+      assert.strictEqual(consumerError._tag, "KafkaConsumerError")
+      assert.include(consumerError.message, "127.0.0.1:1")
+    }))
+
+  it.live("rejects a malformed variable with a ConfigError naming it", () =>
+    Effect.gen(function*() {
+      const config = freshNames({ KAFKA_TOPIC_PARTITIONS: "abc" })
+      const error = yield* Layer.build(KafkaProducerLive.pipe(Layer.provide(withConfig(config)))).pipe(
+        Effect.scoped,
+        Effect.flip
+      )
+      assert.strictEqual(error._tag, "ConfigError")
+      assert.include(error.message, "KAFKA_TOPIC_PARTITIONS")
+    }))
+
+  it.live("a member joining: the first commits its done prefix at the rebalance, together they consume and commit everything", () =>
+    Effect.gen(function*() {
+      const config = freshNames({ KAFKA_TOPIC_PARTITIONS: "2", KAFKA_COMMIT_INTERVAL: "1 hour" })
+      yield* produce(config, config.KAFKA_TOPIC, 200)
+      const seen = new Set<string>()
+      const process = (consumer: KafkaConsumer["Service"]) => (messages: Stream.Stream<ConsumedMessage, KafkaConsumerError>) =>
+        messages.pipe(
+          Stream.tap((m) => Effect.sync(() => seen.add(`${m.partition}/${m.offset}`))),
+          Stream.tap(consumer.markDone),
+          Stream.runDrain
+        )
+      const drain = (consumer: KafkaConsumer["Service"]) => consumer.messages.pipe(process(consumer), Effect.forkDetach)
+      const a = yield* member(config)
+      yield* a.consumer.messages.pipe(Stream.take(50), process(a.consumer))
+      assert.deepStrictEqual(yield* committedOffsets(config.KAFKA_GROUP_ID, config.KAFKA_TOPIC), [0, 0])
+
+      const b = yield* member(config)
+      const atRebalance = yield* committedOffsets(config.KAFKA_GROUP_ID, config.KAFKA_TOPIC)
+      assert.strictEqual(atRebalance.reduce((x, y) => x + y, 0), 50)
+
+      const fibers = [yield* drain(a.consumer), yield* drain(b.consumer)]
+      const total = yield* Effect.gen(function*() {
+        yield* a.consumer.commit
+        yield* b.consumer.commit
+        const offsets = yield* committedOffsets(config.KAFKA_GROUP_ID, config.KAFKA_TOPIC)
+        return offsets.reduce((x, y) => x + y, 0)
+      }).pipe(
+        Effect.repeat({ schedule: Schedule.spaced("300 millis"), until: (n) => n >= 200 }),
+        Effect.timeout("60 seconds")
+      )
+      assert.strictEqual(total, 200)
+      assert.strictEqual(seen.size, 200)
+      yield* Effect.forEach(fibers, Fiber.interrupt)
+      yield* Scope.close(a.scope, Exit.void)
+      yield* Scope.close(b.scope, Exit.void)
+    }))
+})
