@@ -1,0 +1,54 @@
+import { Console, Duration, Effect, Layer, Option } from "effect"
+import { Command } from "effect/cli"
+import * as HttpUsers from "../layers/HttpUsers.ts"
+import { KafkaConfig } from "../layers/KafkaConfig.ts"
+import * as KafkaProducer from "../layers/KafkaProducer.ts"
+import * as Telemetry from "../layers/Telemetry.ts"
+import { ingest } from "../programs/ingest.ts"
+import { duration, InvalidOptions, optionalDuration, optionalString, parseCron, positiveInt } from "./Flags.ts"
+
+const flags = {
+  count: positiveInt("count", "INGEST_COUNT", 1000, "users to fetch per run"),
+  resultsPerRequest: positiveInt("results-per-request", "INGEST_RESULTS_PER_REQUEST", 5000, "users per API request", 5000),
+  concurrency: positiveInt("concurrency", "INGEST_CONCURRENCY", 2, "API requests in flight at once"),
+  seed: optionalString("seed", "INGEST_SEED", "randomuser seed: the same seed and page give the same users"),
+  every: optionalDuration("every", "INGEST_EVERY", "repeat the run on this interval, e.g. '10 minutes'"),
+  cron: optionalString("cron", "INGEST_CRON", "repeat the run on a cron expression (UTC) or an Airflow preset such as @daily"),
+  for: optionalDuration("for", "INGEST_FOR", "keep running (back to back, or with --every/--cron) for this long, e.g. '60 seconds'"),
+  retryBase: duration("retry-base", "INGEST_RETRY_BASE", "200 millis", "first retry delay; doubles each retry, with jitter"),
+  retryCap: duration("retry-cap", "INGEST_RETRY_CAP", "30 seconds", "longest delay between retries"),
+  maxRetries: positiveInt("max-retries", "INGEST_MAX_RETRIES", 8, "retries of one request before the run fails"),
+  progressEvery: duration("progress-every", "INGEST_PROGRESS_EVERY", "5 seconds", "how often a progress line is logged")
+}
+
+const IngestLive = Layer.mergeAll(HttpUsers.layer, KafkaProducer.layer).pipe(
+  Layer.provideMerge(Telemetry.layer("users-ingest"))
+)
+
+/** `ingest`: randomuser API → Kafka, once or on a schedule. */
+export const ingestCommand = Command.make("ingest", flags, (input) =>
+  Effect.gen(function*() {
+    if (Option.isSome(input.every) && Option.isSome(input.cron)) {
+      return yield* new InvalidOptions({ message: "--every and --cron cannot be used together" })
+    }
+    const cron = Option.isSome(input.cron) ? yield* parseCron(input.cron.value) : undefined
+    const kafka = yield* KafkaConfig
+    const summary = yield* ingest({
+      topic: kafka.topic,
+      count: input.count,
+      resultsPerRequest: input.resultsPerRequest,
+      concurrency: input.concurrency,
+      seed: Option.getOrUndefined(input.seed),
+      every: Option.getOrUndefined(input.every),
+      cron,
+      for: Option.getOrUndefined(input.for),
+      retry: { base: input.retryBase, cap: input.retryCap, maxRetries: input.maxRetries },
+      progressEvery: input.progressEvery
+    }).pipe(Effect.provide(IngestLive))
+    const seconds = Duration.toSeconds(Duration.millis(summary.elapsedMillis))
+    yield* Console.log(
+      `ingest done: runs=${summary.runs} requests=${summary.requests} retries=${summary.retries} ` +
+        `fetched=${summary.fetched} invalid=${summary.invalid} produced=${summary.produced} ` +
+        `elapsed=${seconds.toFixed(1)}s rate=${(summary.produced / Math.max(seconds, 0.001)).toFixed(0)} users/s`
+    )
+  })).pipe(Command.withDescription("Fetch users from the randomuser API and publish them to Kafka"))

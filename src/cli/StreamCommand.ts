@@ -1,0 +1,45 @@
+import { ConfigProvider, Effect, Layer, Option } from "effect"
+import { Command, Flag } from "effect/cli"
+import * as CassandraRepo from "../layers/CassandraRepo.ts"
+import { KafkaConfig } from "../layers/KafkaConfig.ts"
+import * as KafkaConsumer from "../layers/KafkaConsumer.ts"
+import * as KafkaProducer from "../layers/KafkaProducer.ts"
+import * as Telemetry from "../layers/Telemetry.ts"
+import { stream } from "../programs/stream.ts"
+import { duration, positiveInt } from "./Flags.ts"
+import { boundShutdown } from "./Shutdown.ts"
+
+const flags = {
+  concurrency: positiveInt("concurrency", "STREAM_CONCURRENCY", 64, "Cassandra writes in flight at once"),
+  from: Flag.Literals("from", ["earliest", "latest"]).pipe(
+    Flag.withDescription("where a new consumer group starts reading [env KAFKA_START_FROM, default earliest]"),
+    Flag.optional
+  ),
+  retryBase: duration("retry-base", "STREAM_RETRY_BASE", "200 millis", "first retry delay of a failed write; doubles, with jitter"),
+  retryCap: duration("retry-cap", "STREAM_RETRY_CAP", "10 seconds", "longest delay between write retries (writes retry until they succeed)"),
+  shutdownTimeout: duration("shutdown-timeout", "STREAM_SHUTDOWN_TIMEOUT", "30 seconds", "on SIGINT/SIGTERM, time allowed to finish in-flight writes and commit")
+}
+
+const StreamLive = Layer.mergeAll(KafkaConsumer.layer, KafkaProducer.layer, CassandraRepo.layer).pipe(
+  Layer.provideMerge(Telemetry.layer("users-stream"))
+)
+
+/** Flags that override layer configuration take precedence over the environment. */
+const overrides = (from: Option.Option<"earliest" | "latest">) =>
+  ConfigProvider.layerAdd(ConfigProvider.fromUnknown(Option.match(from, {
+    onNone: () => ({}),
+    onSome: (start) => ({ KAFKA_START_FROM: start })
+  })), { asPrimary: true })
+
+/** `stream`: Kafka → Cassandra, until interrupted. */
+export const streamCommand = Command.make("stream", flags, (input) =>
+  Effect.gen(function*() {
+    const kafka = yield* KafkaConfig
+    yield* stream({
+      deadLetterTopic: kafka.dlqTopic,
+      concurrency: input.concurrency,
+      retry: { base: input.retryBase, cap: input.retryCap, maxRetries: undefined }
+    }).pipe(Effect.provide(StreamLive.pipe(Layer.provide(overrides(input.from)))))
+  }).pipe(boundShutdown(input.shutdownTimeout))).pipe(
+    Command.withDescription("Consume users from Kafka and write them to Cassandra; poison messages go to the dead-letter topic")
+  )

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import { Cause, Effect, Exit, Runtime } from "effect"
+import { CliError, Command } from "effect/cli"
+import { ingestCommand } from "./cli/IngestCommand.ts"
+import { describeFailure } from "./cli/Failure.ts"
+import * as Presenter from "./cli/Presenter.ts"
+import { streamCommand } from "./cli/StreamCommand.ts"
+
+const cli = Command.make("users-pipeline").pipe(
+  Command.withDescription("randomuser.me → Kafka → Cassandra, traced with OpenTelemetry"),
+  Command.withSubcommands([ingestCommand, streamCommand])
+)
+
+Command.run(cli, { version: "0.1.0" }).pipe(
+  Effect.tapCause((cause) =>
+    Cause.hasInterruptsOnly(cause) || CliError.isCliError(Cause.squash(cause))
+      ? Effect.void
+      : Effect.sync(() => process.stderr.write(`${describeFailure(cause)}\n`))
+  ),
+  Effect.provide([Presenter.layer, NodeServices.layer]),
+  NodeRuntime.runMain({
+    disableErrorReporting: true,
+    teardown: (exit, onExit) =>
+      Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? onExit(0) : Runtime.defaultTeardown(exit, onExit)
+  })
+)

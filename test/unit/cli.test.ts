@@ -1,0 +1,47 @@
+import { assert, describe, it } from "@effect/vitest"
+import { spawnSync } from "node:child_process"
+import { join } from "node:path"
+
+const main = join(import.meta.dirname, "../../dist/main.js")
+const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+  const result = spawnSync(process.execPath, [main, ...args], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 20_000 })
+  return { status: result.status, stdout: result.stdout, stderrLines: result.stderr.split("\n").filter((l) => l.trim() !== "") }
+}
+
+const flagsOf = (help: string) => [...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1])
+
+describe("CLI (node dist/main.js, built by npm run build)", { timeout: 60_000 }, () => {
+  it("lists both subcommands in --help", () => {
+    const { status, stdout } = run(["--help"])
+    assert.strictEqual(status, 0)
+    assert.match(stdout, /ingest\s+Fetch users/)
+    assert.match(stdout, /stream\s+Consume users/)
+  })
+
+  it("describes every ingest and stream flag, with its environment variable", () => {
+    const ingest = run(["ingest", "--help"]).stdout
+    const stream = run(["stream", "--help"]).stdout
+    for (const flag of ["--count", "--results-per-request", "--concurrency", "--seed", "--every", "--cron", "--for", "--retry-base", "--retry-cap", "--max-retries"]) {
+      assert.include(flagsOf(ingest), flag)
+    }
+    for (const flag of ["--concurrency", "--from", "--retry-base", "--retry-cap", "--shutdown-timeout"]) {
+      assert.include(flagsOf(stream), flag)
+    }
+    const described = (help: string) => help.split("\n").filter((l) => /^\s+--[a-z]/.test(l) && !/--(help|version|wizard|completions|log-level)/.test(l))
+    for (const line of [...described(ingest), ...described(stream)]) assert.match(line, /\[env [A-Z_]+/)
+  })
+
+  it.each([
+    [["ingest", "--concurrency", "notanumber"], {}, /--concurrency.*notanumber/],
+    [["stream", "--concurrency", "0"], {}, /--concurrency/],
+    [["ingest"], { INGEST_CONCURRENCY: "abc" }, /INGEST_CONCURRENCY/],
+    [["ingest", "--cron", "61 * * * *"], {}, /--cron/],
+    [["ingest", "--every", "10 parsecs"], {}, /--every/],
+    [["ingest", "--every", "1 minute", "--cron", "@daily"], {}, /--every and --cron/]
+  ] as const)("rejects %j with one clear line and a non-zero exit", (args, env, message) => {
+    const { status, stderrLines } = run(args, env)
+    assert.notStrictEqual(status, 0)
+    assert.strictEqual(stderrLines.length, 1, stderrLines.join("\n"))
+    assert.match(stderrLines[0]!, message)
+  })
+})

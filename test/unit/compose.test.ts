@@ -1,0 +1,64 @@
+import { assert, describe, it } from "@effect/vitest"
+import { ConfigProvider, Effect } from "effect"
+import { readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { parse } from "yaml"
+import { CassandraConfig } from "../../src/layers/CassandraConfig.ts"
+import { KafkaConfig } from "../../src/layers/KafkaConfig.ts"
+
+const root = join(import.meta.dirname, "../..")
+const read = (path: string) => readFileSync(join(root, path), "utf8")
+
+interface Service {
+  readonly ports?: ReadonlyArray<string>
+  readonly environment?: Record<string, string>
+  readonly healthcheck?: unknown
+  readonly depends_on?: Record<string, { readonly condition: string }>
+}
+const compose = parse(read("docker-compose.yml"), { merge: true }) as { services: Record<string, Service> }
+const hostPorts = (service: string) => compose.services[service]!.ports!.map((p) => Number(p.split(":")[0]))
+
+const sourceFiles = (dir: string): Array<string> =>
+  readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : [read(join(dir, entry.name))])
+const source = sourceFiles("src").join("\n")
+
+const portOf = (address: string) => Number(address.split(":").at(-1))
+
+describe("docker-compose.yml", () => {
+  it("publishes the local stack's ports", () => {
+    const kafkaListener = /^listeners=.*PLAINTEXT:\/\/[^:]+:(\d+)/m.exec(read("stack/conf/kafka.properties"))![1]
+    const cqlPort = /^native_transport_port:\s*(\d+)/m.exec(read("stack/conf/cassandra.yaml"))![1]
+    const jaegerPorts = [...read("stack/conf/jaeger.yaml").matchAll(/endpoint: "[^"]*:(4317|4318|16686)"/g)].map((m) => Number(m[1]))
+    assert.deepStrictEqual(hostPorts("kafka"), [Number(kafkaListener)])
+    assert.deepStrictEqual(hostPorts("cassandra"), [Number(cqlPort)])
+    assert.deepStrictEqual(hostPorts("jaeger").sort(), jaegerPorts.sort())
+  })
+
+  it.effect("publishes the ports the app's defaults point at", () =>
+    Effect.gen(function*() {
+      const kafka = yield* KafkaConfig
+      const cassandra = yield* CassandraConfig
+      assert.deepStrictEqual(kafka.brokers.map(portOf), hostPorts("kafka"))
+      assert.deepStrictEqual(cassandra.contactPoints.map(portOf), hostPorts("cassandra"))
+    }).pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({})))))
+
+  it("gives the app only environment variables the app reads", () => {
+    for (const name of ["ingest", "stream"]) {
+      const environment = compose.services[name]!.environment!
+      assert.isAbove(Object.keys(environment).length, 0)
+      for (const variable of Object.keys(environment)) {
+        assert.include(source, `"${variable}"`, `${name}: ${variable} is not read anywhere in src/`)
+      }
+    }
+  })
+
+  it("starts the app only once its servers are healthy", () => {
+    for (const server of ["kafka", "cassandra", "jaeger"]) assert.isDefined(compose.services[server]!.healthcheck)
+    for (const app of ["ingest", "stream"]) {
+      const dependsOn = compose.services[app]!.depends_on!
+      assert.include(Object.keys(dependsOn), "kafka")
+      assert.isTrue(Object.values(dependsOn).every((d) => d.condition === "service_healthy"))
+    }
+  })
+})
