@@ -2,6 +2,7 @@ import { Effect, Layer } from "effect"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError, ProducerRecord } from "../services/KafkaProducer.ts"
 import type { KafkaMemoryLog } from "./KafkaMemoryLog.ts"
+import { sendSpanOptions } from "./KafkaTracing.ts"
 
 export interface KafkaProducerMemoryOptions {
   /** Runs before each send: fail it to inject broker errors, sleep in it to inject latency. */
@@ -13,9 +14,11 @@ export const layer = (log: KafkaMemoryLog, options: KafkaProducerMemoryOptions =
   Layer.succeed(
     KafkaProducer,
     KafkaProducer.of({
-      send: Effect.fn("KafkaProducer.send")(function*(topic, records) {
-        if (options.beforeSend) yield* options.beforeSend(topic, records)
-        log.append(topic, records)
-      })
+      send: (topic, records) =>
+        Effect.withSpan(
+          Effect.andThen(options.beforeSend?.(topic, records) ?? Effect.void, Effect.sync(() => log.append(topic, records))),
+          `send ${topic}`,
+          sendSpanOptions(topic, records)
+        )
     })
   )

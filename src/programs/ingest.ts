@@ -1,5 +1,6 @@
 import { Duration, Effect, Fiber, Ref, Schedule } from "effect"
 import type { Cron } from "effect"
+import { traceHeaders } from "../domain/TraceContext.ts"
 import { SchemaVersion } from "../domain/User.ts"
 import type { User } from "../domain/User.ts"
 import { transformPage } from "../domain/Transform.ts"
@@ -81,14 +82,22 @@ export const runSchedule = (
 
 const encoder = new TextEncoder()
 const headers = { "content-type": "application/json", "schema-version": SchemaVersion }
-const toRecord = (user: User): ProducerRecord => ({
-  key: user.id,
-  value: encoder.encode(JSON.stringify(user)),
-  headers
-})
 
-/** Fetches pages of users, decodes and transforms them, and publishes every valid user to Kafka. */
-export const ingest = Effect.fn("ingest")(function*(options: IngestOptions) {
+/** A user's record, with the W3C context of its `create` span so the stream continues the user's trace. */
+const toRecord = (topic: string) => (user: User): Effect.Effect<ProducerRecord> =>
+  Effect.useSpan(`create ${topic}`, {
+    kind: "producer",
+    attributes: {
+      "messaging.system": "kafka",
+      "messaging.operation.type": "create",
+      "messaging.destination.name": topic,
+      "messaging.kafka.message.key": user.id,
+      "user.id": user.id
+    }
+  }, (span) => Effect.succeed({ key: user.id, value: encoder.encode(JSON.stringify(user)), headers: { ...headers, ...traceHeaders(span) } }))
+
+/** Fetches pages of users, decodes and transforms them, and publishes every valid user to Kafka; each run is a trace. */
+export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
   const api = yield* HttpUsers
   const producer = yield* KafkaProducer
   const counts = yield* Ref.make({ runs: 0, requests: 0, retries: 0, fetched: 0, invalid: 0, produced: 0 })
@@ -108,7 +117,10 @@ export const ingest = Effect.fn("ingest")(function*(options: IngestOptions) {
     if (invalid.length > 0) {
       yield* Effect.logWarning(`page ${page}: skipped ${invalid.length} invalid users, first: ${invalid[0]!.message}`)
     }
-    if (users.length > 0) yield* producer.send(options.topic, users.map(toRecord)).pipe(Effect.retry(retry))
+    if (users.length > 0) {
+      const records = yield* Effect.forEach(users, toRecord(options.topic))
+      yield* producer.send(options.topic, records).pipe(Effect.retry(retry))
+    }
     yield* Ref.update(counts, (c) => ({
       ...c,
       requests: c.requests + 1,
@@ -126,7 +138,7 @@ export const ingest = Effect.fn("ingest")(function*(options: IngestOptions) {
       discard: true
     })
     yield* Ref.update(counts, (c) => ({ ...c, runs: c.runs + 1 }))
-  })
+  }).pipe(Effect.withSpan("ingest.run", { root: true }))
 
   const progress = Effect.gen(function*() {
     const c = yield* Ref.get(counts)

@@ -1,6 +1,8 @@
 import { Effect, Result, Schedule, Stream } from "effect"
+import type { Tracer } from "effect"
 import { deadLetterHeaders } from "../domain/DeadLetter.ts"
 import { decodeUserMessage } from "../domain/Poison.ts"
+import { remoteParent } from "../domain/TraceContext.ts"
 import type { PoisonMessage } from "../domain/Poison.ts"
 import type { User } from "../domain/User.ts"
 import { CassandraRepo } from "../services/CassandraRepo.ts"
@@ -29,7 +31,7 @@ const classify = (error: CassandraWriteError | KafkaProduceError): RetryableErro
  * topic), and marks each message done once handled, so only contiguously handled offsets are committed.
  * Interruption stops pulling and lets every in-flight attempt finish and be marked done.
  */
-export const stream = Effect.fn("stream")(function*(options: StreamOptions) {
+export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
   const consumer = yield* KafkaConsumer
   const producer = yield* KafkaProducer
   const repo = yield* CassandraRepo
@@ -56,11 +58,27 @@ export const stream = Effect.fn("stream")(function*(options: StreamOptions) {
       )
     })
 
-  const handle = (message: ConsumedMessage): Effect.Effect<void, CassandraWriteError | KafkaProduceError> =>
-    Result.match(decodeUserMessage(message.value), {
-      onSuccess: (user) => write(message, user),
+  const handle = (message: ConsumedMessage): Effect.Effect<void, CassandraWriteError | KafkaProduceError> => {
+    const parent = remoteParent(message.headers)
+    const work: Effect.Effect<void, CassandraWriteError | KafkaProduceError> = Result.match(decodeUserMessage(message.value), {
+      onSuccess: (user) => Effect.andThen(Effect.annotateCurrentSpan("user.id", user.id), write(message, user)),
       onFailure: (error) => deadLetter(message, error)
     })
+    const span: Tracer.SpanOptions = {
+      kind: "consumer",
+      captureStackTrace: false,
+      root: parent === undefined,
+      ...(parent === undefined ? {} : { parent }),
+      attributes: {
+        "messaging.system": "kafka",
+        "messaging.operation.type": "process",
+        "messaging.destination.name": message.topic,
+        "messaging.destination.partition.id": String(message.partition),
+        "messaging.kafka.offset": Number(message.offset)
+      }
+    }
+    return Effect.withSpan(work, `process ${message.topic}`, span)
+  }
 
   yield* consumer.messages.pipe(
     Stream.mapEffect(handle, { concurrency: options.concurrency, unordered: true }),

@@ -130,7 +130,13 @@ describe("ingest modes", () => {
 
   it.effect("--count 12000 with 5000 per request makes 3 requests, the last for 2000", () =>
     Effect.gen(function*() {
-      const { calls, log } = yield* run(ingestOptions({ count: 12_000, resultsPerRequest: 5_000, concurrency: 2 }), "1 second")
+      const api = scriptedApi()
+      const log = new KafkaMemoryLog(3)
+      const summary = yield* ingest(ingestOptions({ count: 12_000, resultsPerRequest: 5_000, concurrency: 2 })).pipe(
+        Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(log)))
+      )
+      const calls = api.calls
+      assert.strictEqual(summary.requests, 3)
       assert.deepStrictEqual(calls.map((c) => c.request.results).sort(), [2_000, 5_000, 5_000])
       assert.deepStrictEqual(calls.map((c) => c.request.page).sort(), [1, 2, 3])
       assert.strictEqual(log.records("users_created").length, 12_000)
