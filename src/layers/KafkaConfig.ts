@@ -1,4 +1,4 @@
-import { Config, Duration, Effect, Option, Redacted, Schema } from "effect"
+import { Config, Duration, Effect, Option, Redacted, Schedule, Schema } from "effect"
 import { Kafka, logLevel } from "kafkajs"
 import type { LogEntry, RetryOptions, SASLOptions } from "kafkajs"
 import { KafkaRejected, KafkaUnavailable } from "../services/KafkaProducer.ts"
@@ -39,13 +39,13 @@ export const KafkaConfig = Config.all({
 
 export type KafkaConfig = Config.Success<typeof KafkaConfig>
 
-/** Backoff for every kafkajs call: 300 ms doubling to 30 s, 10 retries (about two minutes), enough to ride out a broker restart. */
-export const kafkaRetry: RetryOptions = { initialRetryTime: 300, maxRetryTime: 30_000, retries: 10 }
+/** Backoff for every kafkajs call: 300 ms doubling to 10 s, 12 retries (about 90 s): rides out a broker restart, reconnects within 10 s of its return. */
+export const kafkaRetry: RetryOptions = { initialRetryTime: 300, maxRetryTime: 10_000, retries: 12 }
 
-const severity = (level: logLevel, message: string) =>
-  level === logLevel.ERROR || level === logLevel.WARN
-    ? message.startsWith("Limiting retries for the idempotent producer") ? "Debug" : "Warn"
-    : level === logLevel.INFO ? "Debug" : "Trace"
+const severity = ({ level, namespace, log: { message } }: LogEntry) =>
+  level > logLevel.WARN || namespace === "Connection" || message.startsWith("Limiting retries for the idempotent producer")
+    ? level === logLevel.DEBUG ? "Trace" : "Debug"
+    : "Warn"
 
 const toSasl = (config: KafkaConfig): SASLOptions | undefined =>
   Option.match(config.sasl, {
@@ -56,8 +56,10 @@ const toSasl = (config: KafkaConfig): SASLOptions | undefined =>
 /** Builds the kafkajs client; its logs go to Effect logging (kafkajs INFO as Debug, its retried errors as Warn). */
 export const makeKafka = Effect.fnUntraced(function*(config: KafkaConfig) {
   const log = Effect.runSyncWith(yield* Effect.context<never>())
-  const logEntry = ({ namespace, level, log: { message, timestamp: _t, stack: _s, logger: _l, ...extra } }: LogEntry) =>
-    log(Effect.logWithLevel(severity(level, message))(message, extra).pipe(Effect.annotateLogs({ kafkajs: namespace })))
+  const logEntry = (entry: LogEntry) => {
+    const { message, timestamp: _t, stack: _s, logger: _l, ...extra } = entry.log
+    log(Effect.logWithLevel(severity(entry))(message, extra).pipe(Effect.annotateLogs({ kafkajs: entry.namespace })))
+  }
   const sasl = toSasl(config)
   return new Kafka({
     clientId: config.clientId,
@@ -167,14 +169,18 @@ export const ensureTopics = Effect.fn("Kafka.ensureTopics")(function*(kafka: Kaf
   const existing = new Set(yield* call("listing Kafka topics", () => admin.listTopics()))
   const missing = topics.filter((topic) => !existing.has(topic))
   if (missing.length > 0) {
-    yield* call(`creating Kafka topics ${missing.join(",")}`, () =>
+    const created = yield* call(`creating Kafka topics ${missing.join(",")}`, () =>
       admin.createTopics({
         waitForLeaders: true,
         topics: missing.map((topic) => ({ topic, numPartitions: config.partitions, replicationFactor: config.replication }))
       }))
-    yield* Effect.logInfo(`created Kafka topics ${missing.join(",")}`, { partitions: config.partitions, replication: config.replication })
+    if (created) {
+      yield* Effect.logInfo(`created Kafka topics ${missing.join(",")}`, { partitions: config.partitions, replication: config.replication })
+    }
   }
-  const metadata = yield* call("reading Kafka topic metadata", () => admin.fetchTopicMetadata({ topics: [...topics] }))
+  const metadata = yield* call("reading Kafka topic metadata", () => admin.fetchTopicMetadata({ topics: [...topics] })).pipe(
+    Effect.retry({ schedule: Schedule.exponential("200 millis"), times: 5 })
+  )
   for (const { name, partitions } of metadata.topics) {
     const replication = partitions[0]?.replicas.length ?? 0
     if (partitions.length !== config.partitions || replication !== config.replication) {

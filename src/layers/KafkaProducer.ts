@@ -1,6 +1,6 @@
 import { Effect, Layer } from "effect"
 import type { Config } from "effect"
-import { CompressionTypes } from "kafkajs"
+import { CompressionTypes, Partitioners } from "kafkajs"
 import type { Message } from "kafkajs"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError, ProducerRecord } from "../services/KafkaProducer.ts"
@@ -27,7 +27,13 @@ export const layer: Layer.Layer<KafkaProducer, Config.ConfigError | KafkaProduce
     yield* ensureTopics(kafka, config, [config.topic, config.dlqTopic])
     const producer = yield* Effect.acquireRelease(
       Effect.sync(() =>
-        kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false, retry: kafkaRetry })
+        kafka.producer({
+          createPartitioner: Partitioners.DefaultPartitioner,
+          idempotent: true,
+          maxInFlightRequests: 5,
+          allowAutoTopicCreation: false,
+          retry: kafkaRetry
+        })
       ),
       (producer) => disconnect("Kafka producer", producer)
     )
