@@ -16,7 +16,9 @@ export const layer = (log: KafkaMemoryLog, options: KafkaProducerMemoryOptions =
     KafkaProducer.of({
       send: (topic, records) =>
         Effect.withSpan(
-          Effect.andThen(options.beforeSend?.(topic, records) ?? Effect.void, Effect.sync(() => log.append(topic, records))),
+          Effect.suspend(() => options.beforeSend?.(topic, records) ?? Effect.void).pipe(
+            Effect.andThen(Effect.sync(() => log.append(topic, records)))
+          ),
           `send ${topic}`,
           sendSpanOptions(topic, records)
         )
