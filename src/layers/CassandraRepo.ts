@@ -39,12 +39,17 @@ const isTransient = (error: unknown): boolean => {
   )
 }
 
-const oneLine = (error: unknown): string =>
-  (Predicate.hasProperty(error, "message") ? String(error.message) : String(error)).replace(/\s+/g, " ").trim()
+const describeError = (error: unknown): string => {
+  if (error instanceof errors.NoHostAvailableError) {
+    const hosts = Object.entries<unknown>(error.innerErrors ?? {})
+    if (hosts.length > 0) return `no host available: ${hosts.map(([host, e]) => `${host} (${describeError(e)})`).join("; ")}`
+  }
+  return (Predicate.hasProperty(error, "message") ? String(error.message) : String(error)).replace(/\s+/g, " ").trim()
+}
 
 /** Classifies a driver failure: `CassandraUnavailable` when writing again can help, `CassandraRejected` when not. */
 export const classifyDriverError = (error: unknown, context?: string): CassandraUnavailable | CassandraRejected => {
-  const message = context === undefined ? oneLine(error) : `${context}: ${oneLine(error)}`
+  const message = context === undefined ? describeError(error) : `${context}: ${describeError(error)}`
   return isTransient(error) ? new CassandraUnavailable({ message }) : new CassandraRejected({ message })
 }
 
@@ -77,19 +82,26 @@ const insertParams = (user: User, ingestedAt: Date): Array<unknown> => [
   types.Long.fromNumber(ingestedAt.getTime() * 1000)
 ]
 
-interface SchemaAgreement {
-  readonly checkSchemaAgreement: () => Promise<boolean>
+interface DriverInternals {
+  readonly metadata: { readonly checkSchemaAgreement: () => Promise<boolean> }
+  readonly controlConnection?: { readonly connection?: { readonly close: () => void } | null }
 }
+
+const internals = (client: cassandra.Client): DriverInternals => client as unknown as DriverInternals
+
+/** Shuts the client down, closing the control socket that driver 4.10 leaks when `connect` fails after the handshake. */
+const shutdown = (client: cassandra.Client): Promise<void> =>
+  client.shutdown().finally(() => internals(client).controlConnection?.connection?.close())
 
 const connect = Effect.fnUntraced(function*(config: CassandraConfig) {
   const where = `Cassandra at ${config.contactPoints.join(",")} (CASSANDRA_CONTACT_POINTS, DC ${config.localDataCenter})`
   const client = yield* Effect.acquireRelease(
     Effect.try({ try: () => new cassandra.Client(clientOptions(config)), catch: (error) => classifyDriverError(error, where) }),
-    (client) => attempt(() => client.shutdown()).pipe(Effect.timeout(config.connectTimeout), Effect.ignore)
+    (client) => attempt(() => shutdown(client)).pipe(Effect.timeout(config.connectTimeout), Effect.ignore)
   )
   yield* attempt((signal) => {
     const connecting = client.connect()
-    signal.addEventListener("abort", () => connecting.then(() => client.shutdown(), () => undefined))
+    signal.addEventListener("abort", () => connecting.finally(() => shutdown(client)).catch(() => undefined))
     return connecting
   }, `cannot connect to ${where}`).pipe(
     Effect.timeoutOrElse({
@@ -108,8 +120,7 @@ const createSchema = Effect.fnUntraced(function*(client: cassandra.Client, confi
   for (const statement of schemaStatements(config)) {
     yield* attempt(() => client.execute(statement), context)
   }
-  const metadata = client.metadata as unknown as SchemaAgreement
-  yield* attempt(() => metadata.checkSchemaAgreement(), context).pipe(
+  yield* attempt(() => internals(client).metadata.checkSchemaAgreement(), context).pipe(
     Effect.repeat({ until: (agreed) => agreed, schedule: Schedule.spaced("500 millis") }),
     Effect.timeoutOrElse({
       duration: config.requestTimeout,
@@ -149,7 +160,12 @@ export const layer: Layer.Layer<CassandraRepo, Config.ConfigError | CassandraRej
         Effect.asVoid,
         Effect.withSpan("CassandraRepo.ping", {
           kind: "client",
-          attributes: { ...spanAttributes, "db.operation.name": "SELECT" }
+          attributes: {
+            ...spanAttributes,
+            "db.namespace": "system",
+            "db.collection.name": "local",
+            "db.operation.name": "SELECT"
+          }
         })
       )
 

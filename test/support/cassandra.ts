@@ -1,0 +1,61 @@
+import { Effect } from "effect"
+import type { Config, Scope } from "effect"
+import cassandra from "cassandra-driver"
+import { CassandraConfig, clientOptions } from "../../src/layers/CassandraConfig.ts"
+
+const slow = { readTimeout: 60_000 }
+
+/** The users table as tests, benchmarks and the demo read it, through a plain driver client. */
+export interface CassandraTable {
+  readonly client: cassandra.Client
+  readonly keyspace: string
+  readonly table: string
+  /** Number of rows, by a paged scan of the ids (no server-side COUNT timeout on big tables). */
+  readonly count: Effect.Effect<number>
+  /** Every id present in the table. */
+  readonly ids: Effect.Effect<ReadonlySet<string>>
+  /** The rows with these ids (absent ids are simply missing from the map). */
+  readonly rows: (ids: Iterable<string>) => Effect.Effect<ReadonlyMap<string, cassandra.types.Row>>
+  /** Empties the table. */
+  readonly truncate: Effect.Effect<void>
+  /** Drops the whole keyspace (test keyspaces only). */
+  readonly dropKeyspace: Effect.Effect<void>
+}
+
+/** Connects a driver client configured like the live layer (same `CASSANDRA_*` variables); shut down with the scope. */
+export const cassandraTable: Effect.Effect<CassandraTable, Config.ConfigError, Scope.Scope> = Effect.gen(function*() {
+  const config = yield* CassandraConfig
+  const client = yield* Effect.acquireRelease(
+    Effect.promise(async () => {
+      const client = new cassandra.Client(clientOptions(config))
+      await client.connect()
+      return client
+    }),
+    (client) => Effect.promise(() => client.shutdown())
+  )
+  const name = `${config.keyspace}.${config.table}`
+  const scanIds = Effect.promise(async () => {
+    const ids = new Set<string>()
+    for await (const row of await client.execute(`SELECT id FROM ${name}`, [], { fetchSize: 5000, ...slow })) {
+      ids.add(String(row.get("id")))
+    }
+    return ids
+  })
+  const rowById = (id: string) =>
+    Effect.promise(() => client.execute(`SELECT * FROM ${name} WHERE id = ?`, [id], { prepare: true }))
+      .pipe(Effect.map((result) => result.first()))
+  return {
+    client,
+    keyspace: config.keyspace,
+    table: config.table,
+    count: Effect.map(scanIds, (ids) => ids.size),
+    ids: scanIds,
+    rows: (ids) =>
+      Effect.forEach(ids, rowById, { concurrency: 32 }).pipe(
+        Effect.map((rows) => new Map(rows.filter((row) => row != null).map((row) => [String(row.get("id")), row])))
+      ),
+    truncate: Effect.promise(() => client.execute(`TRUNCATE ${name}`, [], slow)).pipe(Effect.asVoid),
+    dropKeyspace: Effect.promise(() => client.execute(`DROP KEYSPACE IF EXISTS ${config.keyspace}`, [], slow))
+      .pipe(Effect.asVoid)
+  }
+})
