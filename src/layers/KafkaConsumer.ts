@@ -144,20 +144,19 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
       }
     })
 
-    yield* Effect.acquireRelease(
-      connectWithin(config, "Kafka consumer", () => consumer.connect()).pipe(Effect.mapError(fromStartError)),
-      () =>
-        Effect.gen(function*() {
-          closing = true
-          yield* Queue.shutdown(queue)
-          yield* Effect.try(() => consumer.pause([{ topic: config.topic }])).pipe(Effect.ignore)
-          yield* commitNow.pipe(
-            Effect.timeout(config.connectTimeout),
-            Effect.ignore({ log: "Warn", message: "final Kafka offset commit failed" })
-          )
-          yield* disconnect("Kafka consumer", consumer)
-        })
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function*() {
+        closing = true
+        yield* Queue.shutdown(queue)
+        yield* Effect.try(() => consumer.pause([{ topic: config.topic }])).pipe(Effect.ignore)
+        yield* commitNow.pipe(
+          Effect.timeout(config.connectTimeout),
+          Effect.ignore({ log: "Warn", message: "final Kafka offset commit failed" })
+        )
+        yield* disconnect("Kafka consumer", consumer)
+      })
     )
+    yield* connectWithin(config, "Kafka consumer", () => consumer.connect()).pipe(Effect.mapError(fromStartError))
     yield* Effect.tryPromise({
       try: async () => {
         await consumer.subscribe({ topics: [config.topic], fromBeginning: config.startFrom === "earliest" })
