@@ -1,6 +1,7 @@
 // Readiness probe for the local stack: exits 0 once the server really answers.
 //   node stack/probe.mjs <kafka|cassandra|jaeger> [--timeout <s>] [--pid <pid>]
 // Retries until --timeout; with --pid, gives up as soon as that process is gone.
+import { readFileSync } from "node:fs"
 import { setTimeout as sleep } from "node:timers/promises"
 import { parseArgs } from "node:util"
 import cassandra from "cassandra-driver"
@@ -49,7 +50,13 @@ async function probeKafka() {
     await admin.disconnect().catch(() => {})
   }
   // A real consumer-group join (JoinGroup/SyncGroup through the coordinator).
-  const consumer = kafka.consumer({ groupId: PROBE_GROUP, sessionTimeout: 10000, heartbeatInterval: 1000, retry: { retries: 0 } })
+  const consumer = kafka.consumer({
+    groupId: PROBE_GROUP,
+    sessionTimeout: 10000,
+    heartbeatInterval: 1000,
+    maxWaitTimeInMs: 100, // disconnect() waits for the in-flight fetch
+    retry: { retries: 0 }
+  })
   try {
     const joined = new Promise((resolve, reject) => {
       consumer.on(consumer.events.GROUP_JOIN, resolve)
@@ -96,12 +103,18 @@ if (!probe) {
   process.exit(64)
 }
 
+// the process exists and is not a zombie (exited, not yet reaped)
 const alive = (p) => {
   try {
     process.kill(p, 0)
-    return true
   } catch {
     return false
+  }
+  try {
+    const stat = readFileSync(`/proc/${p}/stat`, "utf8")
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(")") + 2))
+  } catch {
+    return true
   }
 }
 

@@ -59,6 +59,14 @@ port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 
 pidfile() { echo "$RUN/$1.pid"; }
 
+# process exists and is not a zombie (an exited child waits to be reaped; PID 1 here may be slow at it)
+alive() {
+  local st
+  kill -0 "$1" 2>/dev/null || return 1
+  st="$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)"
+  [[ -n "$st" && "$st" != Z && "$st" != X ]]
+}
+
 # pid of a live process that this .stack started for $1 (its command line names $STATE), or nothing
 live_pid() {
   local f pid
@@ -66,7 +74,7 @@ live_pid() {
   [[ -s "$f" ]] || return 0
   pid="$(<"$f")"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 0
-  if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$STATE/"; then
+  if alive "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$STATE/"; then
     echo "$pid"
   fi
 }
@@ -196,7 +204,8 @@ launch() {
   mkdir -p "$RUN" "$LOGS/$svc"
   rm -f "$pf"
   printf '\n===== %s: starting %s\n' "$(date -Is)" "$svc" >>"$out"
-  (cd "$dir" && exec setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$pf" "$@" >>"$out" 2>&1 </dev/null) &
+  # fds 8/9 are this script's lock files: the server must not inherit (and so hold) them
+  (cd "$dir" && exec setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$pf" "$@" >>"$out" 2>&1 </dev/null 8>&- 9>&-) &
   for i in $(seq 1 100); do
     [[ -s "$pf" ]] && return 0
     sleep 0.05
@@ -315,6 +324,9 @@ cmd_up() {
   for s in "${svcs[@]}"; do check_svc "$s"; done
   mkdir -p "$RUN" "$LOGS" "$CACHE"
   t0="$(now_ms)"
+  # two concurrent `up`s (e.g. two test runs) would both start servers: the second one waits
+  exec 8>"$RUN/.up.lock"
+  flock -n 8 || { say stack "another stack:up is running in $STATE; waiting for it"; flock 8; }
   local -A jobs=()
   for s in "${svcs[@]}"; do
     up_one "$s" &
@@ -356,18 +368,18 @@ stop_one() {
   say "$svc" "stopping pid $pid (SIGTERM)"
   kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+    alive "$pid" || break
     sleep 0.1
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if alive "$pid"; then
     say "$svc" "still alive after ${STOP_TIMEOUT}s: SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
     for ((i = 0; i < 100; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
+      alive "$pid" || break
       sleep 0.1
     done
   fi
-  kill -0 "$pid" 2>/dev/null && die "$svc: pid $pid does not die"
+  alive "$pid" && die "$svc: pid $pid does not die"
   rm -f "$(pidfile "$svc")"
   say "$svc" "stopped in $(secs "$t0" "$(now_ms)")s"
 }
