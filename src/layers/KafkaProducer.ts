@@ -4,6 +4,7 @@ import { CompressionTypes, Partitioners } from "kafkajs"
 import type { Message } from "kafkajs"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError, ProducerRecord } from "../services/KafkaProducer.ts"
+import { sendSpanOptions } from "./KafkaTracing.ts"
 import { connectWithin, disconnect, ensureTopics, KafkaConfig, kafkaRetry, makeKafka, toKafkaError } from "./KafkaConfig.ts"
 
 const toBuffer = (bytes: string | Uint8Array | null): Buffer | string | null =>
@@ -40,21 +41,11 @@ export const layer: Layer.Layer<KafkaProducer, Config.ConfigError | KafkaProduce
     yield* connectWithin(config, "Kafka producer", () => producer.connect())
     const compression = config.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None
 
-    const send = Effect.fn("KafkaProducer.send", { kind: "producer" })(
-      function*(topic: string, records: ReadonlyArray<ProducerRecord>) {
-        yield* Effect.annotateCurrentSpan({
-          "messaging.system": "kafka",
-          "messaging.destination.name": topic,
-          "messaging.operation.type": "send",
-          "messaging.batch.message_count": records.length
-        })
-        if (records.length === 0) return
-        yield* Effect.tryPromise({
-          try: () => producer.send({ topic, messages: records.map(toKafkaMessage), acks: -1, compression }),
-          catch: (error) => toKafkaError(error, `sending ${records.length} records to ${topic}`)
-        })
-      }
-    )
+    const send = (topic: string, records: ReadonlyArray<ProducerRecord>): Effect.Effect<void, KafkaProduceError> =>
+      records.length === 0 ? Effect.void : Effect.tryPromise({
+        try: () => producer.send({ topic, messages: records.map(toKafkaMessage), acks: -1, compression }),
+        catch: (error) => toKafkaError(error, `sending ${records.length} records to ${topic}`)
+      }).pipe(Effect.withSpan(`send ${topic}`, sendSpanOptions(topic, records)))
 
     return KafkaProducer.of({ send })
   })
