@@ -1,0 +1,95 @@
+import { assert, layer } from "@effect/vitest"
+import { ConfigProvider, Effect } from "effect"
+import { expectedUsers, FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
+import { cassandraTable } from "../support/cassandra.ts"
+import { runCli, startCli, eventually } from "../support/cli.ts"
+import { drained, freshEnv, readTopic, sendPlain } from "../support/kafka.ts"
+import { DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
+
+/** The users table of an isolated pipeline, read with a plain driver client. */
+const tableOf = (env: Record<string, string>) =>
+  cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
+
+const ingestArgs = (count: number, seed: string) =>
+  ["ingest", "--count", String(count), "--seed", seed, "--results-per-request", "5000", "--concurrency", "2"]
+
+const expectedRun = (count: number, seed: string) =>
+  Array.from({ length: Math.ceil(count / 5000) }, (_, i) =>
+    expectedUsers({ seed, page: i + 1, results: Math.min(5000, count - i * 5000) })).flat()
+
+const toRow = (value: unknown) => value instanceof Date ? value.toISOString() : String(value)
+
+layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("pipeline on the real stack", (it) => {
+  it.effect("ingests 10,000 users into exactly 10,000 rows equal to the transform of the source; re-ingesting keeps 10,000", () =>
+    Effect.gen(function*() {
+      const api = yield* FakeRandomUser
+      const env = freshEnv({ USERS_API_URL: api.url })
+      const table = yield* tableOf(env)
+      const expected = expectedRun(10_000, "e2e")
+      yield* runCli(ingestArgs(10_000, "e2e"), env)
+      const stream = yield* startCli(["stream"], env)
+      yield* eventually("every message written and committed", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), "3 minutes")
+      const ids = yield* table.ids
+      assert.strictEqual(ids.size, 10_000)
+      assert.isTrue(expected.every((user) => ids.has(user.id)))
+
+      const sample = expected.filter((_, i) => i % 97 === 0)
+      assert.isAtLeast(sample.length, 100)
+      const rows = yield* table.rows(sample.map((user) => user.id))
+      for (const user of sample) {
+        const row = rows.get(user.id)!
+        for (const [column, value] of Object.entries(user)) assert.strictEqual(toRow(row.get(column)), value, `${user.id}.${column}`)
+      }
+
+      yield* runCli(ingestArgs(10_000, "e2e"), env)
+      yield* eventually("the second run drained", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), "3 minutes")
+      assert.strictEqual(yield* table.count, 10_000)
+      yield* stream.signal("SIGTERM")
+      assert.strictEqual(yield* stream.exit, 0)
+      yield* table.dropKeyspace
+    }).pipe(Effect.scoped), { timeout: 600_000 })
+
+  it.effect("writes the seed DAG's messages and dead-letters poison ones with their headers, committing past them", () =>
+    Effect.gen(function*() {
+      const env = freshEnv({ KAFKA_TOPIC_PARTITIONS: "1" })
+      const table = yield* tableOf(env)
+      const seedUser = (id: string) => JSON.stringify({
+        id,
+        first_name: "Ana",
+        last_name: "García",
+        gender: "female",
+        address: "12 Gran Vía, Madrid, Madrid, Spain",
+        post_code: 28013,
+        email: "ana@example.com",
+        username: "anag",
+        dob: "1985-03-04T10:11:12.000Z",
+        registered_date: "2010-06-07T08:09:10.000Z",
+        phone: "600-000-000",
+        picture: "https://randomuser.me/api/portraits/med/women/1.jpg"
+      })
+      const ids = ["6f1c1b52-2a4e-4c8e-9d7e-0b5d6c3a1f20", "0b9e3c1e-7d4f-4a55-9a43-5f7c2d1e8b90"]
+      const stream = yield* startCli(["stream"], env)
+      yield* eventually("the topic exists", readTopic(env.KAFKA_TOPIC!).pipe(Effect.as(true)), "1 minute")
+      yield* sendPlain(env.KAFKA_TOPIC!, [
+        { value: seedUser(ids[0]!) },
+        { key: "poison-1", value: "{not json" },
+        { value: JSON.stringify({ id: "not-a-uuid", first_name: 42 }) },
+        { value: seedUser(ids[1]!) }
+      ])
+      yield* eventually("all four messages committed", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), "2 minutes")
+      const rows = yield* table.rows(ids)
+      assert.strictEqual(rows.size, 2)
+      assert.strictEqual(rows.get(ids[0]!)!.get("post_code"), "28013")
+      const dlq = yield* readTopic(env.KAFKA_DLQ_TOPIC!)
+      assert.deepStrictEqual(dlq.map((m) => m.headers[DeadLetterHeader.errorType]).sort(), ["NotJson", "SchemaMismatch"])
+      const notJson = dlq.find((m) => m.headers[DeadLetterHeader.errorType] === "NotJson")!
+      assert.strictEqual(notJson.key, "poison-1")
+      assert.strictEqual(notJson.value!.toString("utf8"), "{not json")
+      assert.strictEqual(notJson.headers[DeadLetterHeader.sourceTopic], env.KAFKA_TOPIC)
+      assert.strictEqual(notJson.headers[DeadLetterHeader.sourceOffset], "1")
+      assert.isTrue(notJson.headers[DeadLetterHeader.errorMessage]!.length > 0)
+      yield* stream.signal("SIGTERM")
+      assert.strictEqual(yield* stream.exit, 0)
+      yield* table.dropKeyspace
+    }).pipe(Effect.scoped), { timeout: 300_000 })
+})
