@@ -17,6 +17,7 @@ const flags = {
   ),
   retryBase: duration("retry-base", "STREAM_RETRY_BASE", "200 millis", "first retry delay of a failed write; doubles, with jitter"),
   retryCap: duration("retry-cap", "STREAM_RETRY_CAP", "10 seconds", "longest delay between write retries (writes retry until they succeed)"),
+  progressEvery: duration("progress-every", "STREAM_PROGRESS_EVERY", "10 seconds", "how often a progress line is logged"),
   shutdownTimeout: duration("shutdown-timeout", "STREAM_SHUTDOWN_TIMEOUT", "30 seconds", "on SIGINT/SIGTERM, time allowed to finish in-flight writes and commit")
 }
 
@@ -38,7 +39,8 @@ export const streamCommand = Command.make("stream", flags, (input) =>
     yield* stream({
       deadLetterTopic: kafka.dlqTopic,
       concurrency: input.concurrency,
-      retry: { base: input.retryBase, cap: input.retryCap, maxRetries: undefined }
+      retry: { base: input.retryBase, cap: input.retryCap, maxRetries: undefined },
+      progressEvery: input.progressEvery
     }).pipe(Effect.provide(StreamLive.pipe(Layer.provide(overrides(input.from)))))
   }).pipe(boundShutdown(input.shutdownTimeout))).pipe(
     Command.withDescription("Consume users from Kafka and write them to Cassandra; poison messages go to the dead-letter topic")

@@ -1,4 +1,4 @@
-import { Duration, Effect, Fiber, Ref, Schedule } from "effect"
+import { Duration, Effect, Fiber, Metric, Ref, Schedule } from "effect"
 import type { Cron } from "effect"
 import { traceHeaders } from "../domain/TraceContext.ts"
 import { SchemaVersion } from "../domain/User.ts"
@@ -8,6 +8,7 @@ import { HttpUsers } from "../services/HttpUsers.ts"
 import type { UsersApiError } from "../services/HttpUsers.ts"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError, ProducerRecord } from "../services/KafkaProducer.ts"
+import { countError, usersFetched, usersInvalid, usersProduced } from "./Metrics.ts"
 import { retrySchedule } from "./Retry.ts"
 import type { RetryableError, RetryPolicy } from "./Retry.ts"
 
@@ -106,6 +107,7 @@ export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
   const retry = retrySchedule(options.retry, classify).pipe(
     Schedule.tap(({ input }) =>
       Effect.logWarning(`retrying after ${input._tag}: ${input.message}`).pipe(
+        Effect.andThen(countError(input)),
         Effect.andThen(Ref.update(counts, (c) => ({ ...c, retries: c.retries + 1 })))
       )
     )
@@ -114,12 +116,15 @@ export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
   const request = Effect.fn("ingest.request")(function*(results: number, page: number) {
     const body = yield* api.fetchPage({ results, page, seed: options.seed }).pipe(Effect.retry(retry))
     const { invalid, users } = transformPage(body.results)
+    yield* Metric.update(usersFetched, body.results.length)
+    yield* Metric.update(usersInvalid, invalid.length)
     if (invalid.length > 0) {
       yield* Effect.logWarning(`page ${page}: skipped ${invalid.length} invalid users, first: ${invalid[0]!.message}`)
     }
     if (users.length > 0) {
       const records = yield* Effect.forEach(users, toRecord(options.topic))
       yield* producer.send(options.topic, records).pipe(Effect.retry(retry))
+      yield* Metric.update(usersProduced, users.length)
     }
     yield* Ref.update(counts, (c) => ({
       ...c,

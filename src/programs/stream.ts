@@ -1,4 +1,4 @@
-import { Effect, Result, Schedule, Stream } from "effect"
+import { Clock, Duration, Effect, Fiber, Metric, Result, Schedule, Stream } from "effect"
 import type { Tracer } from "effect"
 import { deadLetterHeaders } from "../domain/DeadLetter.ts"
 import { decodeUserMessage } from "../domain/Poison.ts"
@@ -11,6 +11,7 @@ import { KafkaConsumer } from "../services/KafkaConsumer.ts"
 import type { ConsumedMessage } from "../services/KafkaConsumer.ts"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError } from "../services/KafkaProducer.ts"
+import { countError, endToEndLatency, usersDeadLettered, usersWritten, writeLatency } from "./Metrics.ts"
 import { retrySchedule } from "./Retry.ts"
 import type { RetryableError, RetryPolicy } from "./Retry.ts"
 
@@ -20,6 +21,8 @@ export interface StreamOptions {
   readonly concurrency: number
   /** Backoff for transient Cassandra and Kafka errors; `maxRetries` undefined retries for as long as it takes. */
   readonly retry: RetryPolicy
+  /** How often a progress line is logged. */
+  readonly progressEvery: Duration.Input
 }
 
 const classify = (error: CassandraWriteError | KafkaProduceError): RetryableError => ({
@@ -36,12 +39,23 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
   const producer = yield* KafkaProducer
   const repo = yield* CassandraRepo
   const retry = retrySchedule(options.retry, classify).pipe(
-    Schedule.tap(({ input }) => Effect.logWarning(`retrying after ${input._tag}: ${input.message}`))
+    Schedule.tap(({ input }) =>
+      Effect.andThen(countError(input), Effect.logWarning(`retrying after ${input._tag}: ${input.message}`))
+    )
   )
+
+  const written = (message: ConsumedMessage, elapsed: Duration.Duration) =>
+    Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      yield* Metric.update(writeLatency, Duration.toMillis(elapsed))
+      yield* Metric.update(endToEndLatency, Math.max(0, now - message.timestamp))
+      yield* Metric.update(usersWritten, 1)
+    })
 
   const write = (message: ConsumedMessage, user: User) =>
     repo.upsert(user, new Date(message.timestamp)).pipe(
-      Effect.andThen(consumer.markDone(message)),
+      Effect.timed,
+      Effect.flatMap(([elapsed]) => Effect.andThen(consumer.markDone(message), written(message, elapsed))),
       Effect.uninterruptible,
       Effect.retry(retry)
     )
@@ -53,6 +67,7 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
       const headers = { ...message.headers, ...deadLetterHeaders(error, message, failedAt) }
       yield* producer.send(options.deadLetterTopic, [{ key: message.key, value: message.value, headers }]).pipe(
         Effect.andThen(consumer.markDone(message)),
+        Effect.andThen(Metric.update(usersDeadLettered, 1)),
         Effect.uninterruptible,
         Effect.retry(retry)
       )
@@ -80,8 +95,15 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
     return Effect.withSpan(work, `process ${message.topic}`, span)
   }
 
+  const progress = Effect.gen(function*() {
+    const done = yield* Effect.all([Metric.value(usersWritten), Metric.value(usersDeadLettered)])
+    yield* Effect.logInfo(`stream progress: written=${done[0].count} dead-lettered=${done[1].count}`)
+  }).pipe(Effect.delay(options.progressEvery), Effect.forever)
+  const reporter = yield* Effect.forkChild(progress)
+
   yield* consumer.messages.pipe(
     Stream.mapEffect(handle, { concurrency: options.concurrency, unordered: true }),
-    Stream.runDrain
+    Stream.runDrain,
+    Effect.ensuring(Fiber.interrupt(reporter))
   )
 })

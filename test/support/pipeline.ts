@@ -21,5 +21,6 @@ export const streamOptions = (overrides: Partial<StreamOptions> = {}): StreamOpt
   deadLetterTopic: "users_created.dlq",
   concurrency: 4,
   retry: { base: "100 millis", cap: "5 seconds", maxRetries: undefined },
+  progressEvery: "1 day",
   ...overrides
 })
