@@ -4,6 +4,7 @@ import * as CassandraRepo from "../layers/CassandraRepo.ts"
 import { KafkaConfig } from "../layers/KafkaConfig.ts"
 import * as KafkaConsumer from "../layers/KafkaConsumer.ts"
 import * as KafkaProducer from "../layers/KafkaProducer.ts"
+import * as StatusServer from "../layers/StatusServer.ts"
 import * as Telemetry from "../layers/Telemetry.ts"
 import { stream } from "../programs/stream.ts"
 import { duration, positiveInt } from "./Flags.ts"
@@ -21,7 +22,8 @@ const flags = {
   shutdownTimeout: duration("shutdown-timeout", "STREAM_SHUTDOWN_TIMEOUT", "30 seconds", "on SIGINT/SIGTERM, time allowed to finish in-flight writes and commit")
 }
 
-const StreamLive = Layer.mergeAll(KafkaConsumer.layer, KafkaProducer.layer, CassandraRepo.layer).pipe(
+const StreamLive = StatusServer.layer.pipe(
+  Layer.provideMerge(Layer.mergeAll(KafkaConsumer.layer, KafkaProducer.layer, CassandraRepo.layer)),
   Layer.provideMerge(Telemetry.layer("users-stream"))
 )
 

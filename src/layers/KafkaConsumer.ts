@@ -3,7 +3,7 @@ import type { Config } from "effect"
 import type { EachBatchPayload, IHeaders, IMemberAssignment, KafkaMessage } from "kafkajs"
 import { OffsetWatermark } from "../domain/OffsetWatermark.ts"
 import type { CommitPosition } from "../domain/OffsetWatermark.ts"
-import { KafkaConsumer, KafkaConsumerError } from "../services/KafkaConsumer.ts"
+import { KafkaConsumer, KafkaConsumerError, KafkaConsumerStatus } from "../services/KafkaConsumer.ts"
 import type { ConsumedMessage } from "../services/KafkaConsumer.ts"
 import type { KafkaProduceError } from "../services/KafkaProducer.ts"
 import {
@@ -16,14 +16,6 @@ import {
   kafkaRetry,
   makeKafka
 } from "./KafkaConfig.ts"
-
-/** What readiness probes (and tests) can see of the live consumer. */
-export class KafkaConsumerStatus extends Context.Service<KafkaConsumerStatus, {
-  /** Whether this member is in a stable group generation (not starting, rebalancing, crashed or stopped). */
-  readonly joined: Effect.Effect<boolean>
-  /** Messages pulled from Kafka that are not yet part of a committable prefix. */
-  readonly inFlight: Effect.Effect<number>
-}>()("users-pipeline/layers/KafkaConsumerStatus") {}
 
 const partitionsConsumedConcurrently = 3
 

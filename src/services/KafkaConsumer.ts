@@ -31,3 +31,11 @@ export interface KafkaConsumerShape {
 export class KafkaConsumer extends Context.Service<KafkaConsumer, KafkaConsumerShape>()(
   "users-pipeline/services/KafkaConsumer"
 ) {}
+
+/** What readiness probes (and tests) can see of a consumer. */
+export class KafkaConsumerStatus extends Context.Service<KafkaConsumerStatus, {
+  /** Whether this member is in a stable group generation (not starting, rebalancing, crashed or stopped). */
+  readonly joined: Effect.Effect<boolean>
+  /** Messages pulled from Kafka that are not yet part of a committable prefix. */
+  readonly inFlight: Effect.Effect<number>
+}>()("users-pipeline/services/KafkaConsumerStatus") {}
