@@ -45,9 +45,10 @@ export const runCli = (args: ReadonlyArray<string>, env: Record<string, string>,
     return cli.output()
   }))
 
-/** Polls `check` every 250 ms until it returns true; dies after `timeout` with `what` in the message. */
+/** Polls `check` every 250 ms until it returns true (a failing check counts as "not yet"); dies after `timeout` naming `what`. */
 export const eventually = <E, R>(what: string, check: Effect.Effect<boolean, E, R>, timeout: Duration.Input = "2 minutes") =>
   check.pipe(
+    Effect.catchCause(() => Effect.succeed(false)),
     Effect.flatMap((ok) => ok ? Effect.void : Effect.fail("not yet" as const)),
     Effect.retry(Schedule.spaced("250 millis")),
     Effect.timeoutOrElse({
