@@ -17,6 +17,7 @@ set -euo pipefail
 STACK_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$STACK_SRC/.." && pwd)"
 STATE="${STACK_STATE_DIR:-$REPO/.stack}"
+HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
 CACHE="${USERS_PIPELINE_STACK_CACHE:-$HOME/.cache/users-pipeline-stack}"
 
 KAFKA_VERSION="${STACK_KAFKA_VERSION:-4.4.0}"
@@ -24,7 +25,7 @@ CASSANDRA_VERSION="${STACK_CASSANDRA_VERSION:-5.0.9}"
 JAEGER_VERSION="${STACK_JAEGER_VERSION:-v1.76.0}"
 JAEGER_PKG="github.com/jaegertracing/jaeger/cmd/jaeger"
 
-KAFKA_HEAP="${STACK_KAFKA_HEAP:--Xms512m -Xmx1g}"
+KAFKA_HEAP="${STACK_KAFKA_HEAP:--Xms512m -Xmx1g}"  # STACK_KAFKA_JVM_OPTS / STACK_CASSANDRA_JVM_OPTS add flags
 CASSANDRA_HEAP="${STACK_CASSANDRA_HEAP:--Xms1g -Xmx1g}"
 CASSANDRA_JMX_PORT="${STACK_CASSANDRA_JMX_PORT-7199}" # empty: JMX off
 JAEGER_LISTEN_HOST="${JAEGER_LISTEN_HOST:-127.0.0.1}"
@@ -234,7 +235,7 @@ start_kafka() {
       return 1
     fi
   fi
-  launch kafka "$dir" "$JAVA17/bin/java" $KAFKA_HEAP "${jvm[@]}" kafka.Kafka "$props"
+  launch kafka "$dir" "$JAVA17/bin/java" $KAFKA_HEAP "${jvm[@]}" ${STACK_KAFKA_JVM_OPTS:-} kafka.Kafka "$props"
 }
 
 start_cassandra() {
@@ -251,7 +252,7 @@ start_cassandra() {
     "-Dcassandra.logdir=$LOGS/cassandra" "-Dlogback.configurationFile=$STACK_SRC/conf/cassandra-logback.xml"
     "-Djava.io.tmpdir=$dir/tmp" "-Djna.tmpdir=$dir/tmp" -Dcassandra.initial_token=0)
   [[ -n "$CASSANDRA_JMX_PORT" ]] && jvm+=("-Dcassandra.jmx.local.port=$CASSANDRA_JMX_PORT")
-  launch cassandra "$dir" "$JAVA17/bin/java" "${jvm[@]}" -cp "$lib/*" org.apache.cassandra.service.CassandraDaemon
+  launch cassandra "$dir" "$JAVA17/bin/java" "${jvm[@]}" ${STACK_CASSANDRA_JVM_OPTS:-} -cp "$lib/*" org.apache.cassandra.service.CassandraDaemon
 }
 
 start_jaeger() {
@@ -466,7 +467,8 @@ case "$cmd" in
   logs) cmd_logs "$@" ;;
   nodetool)
     need_java
-    exec "$JAVA17/bin/java" -Xmx128m -cp "$(cassandra_lib)/*" -Dlogback.configurationFile="$STACK_SRC/conf/cassandra-logback.xml" \
+    mapfile -t jpms < <(grep -e '^--add-' "$STACK_SRC/conf/cassandra-jvm.options")
+    exec "$JAVA17/bin/java" -Xmx128m "${jpms[@]}" -cp "$(cassandra_lib)/*" -Dlogback.configurationFile="$STACK_SRC/conf/cassandra-logback.xml" \
       -Dcassandra.logdir="$LOGS/cassandra" org.apache.cassandra.tools.NodeTool -h 127.0.0.1 -p "${CASSANDRA_JMX_PORT:-7199}" "$@"
     ;;
   *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; [[ -z "$cmd" || "$cmd" == help || "$cmd" == -h ]] ;;
