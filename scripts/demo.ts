@@ -1,0 +1,86 @@
+// npm run demo: the whole pipeline once, on the local stack. Starts the stack if needed, ingests users
+// (from randomuser.me when reachable, otherwise from the bundled compatible server), streams them into
+// Cassandra until every one is handled, then prints a summary and a trace id to look up in Jaeger.
+import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
+import { Console, Effect, Layer, Option, Schema } from "effect"
+import { HttpClient, HttpClientResponse } from "effect/http"
+import { spawnSync } from "node:child_process"
+import { eventually, runCli, startCli } from "../test/support/cli.ts"
+import { FakeRandomUser, layer as fakeApi } from "../test/support/FakeRandomUser.ts"
+
+const count = Number(process.env["DEMO_COUNT"] ?? 5000)
+const statusPort = "9464"
+const jaeger = "http://127.0.0.1:16686"
+
+const stackUp = Effect.sync(() => spawnSync("bash", ["stack/stack.sh", "up"], { stdio: "inherit" })).pipe(
+  Effect.flatMap((result) => result.status === 0 ? Effect.void : Effect.die(new Error("stack/stack.sh up failed")))
+)
+
+const randomUserReachable = HttpClient.get("https://randomuser.me/api/1.4/?results=1").pipe(
+  Effect.flatMap(HttpClientResponse.filterStatusOk),
+  Effect.timeout("3 seconds"),
+  Effect.as(true),
+  Effect.orElseSucceed(() => false)
+)
+
+const counter = (metrics: string, name: string) =>
+  Number(new RegExp(`^${name}_total(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)`, "m").exec(metrics)?.[1] ?? 0)
+
+const handled = HttpClient.get(`http://127.0.0.1:${statusPort}/metrics`).pipe(
+  Effect.flatMap((response) => response.text),
+  Effect.map((metrics) => ({ written: counter(metrics, "users_written"), deadLettered: counter(metrics, "users_dead_lettered") }))
+)
+
+const JaegerTraces = Schema.Struct({
+  data: Schema.Array(Schema.Struct({
+    traceID: Schema.String,
+    spans: Schema.Array(Schema.Struct({ tags: Schema.Array(Schema.Struct({ key: Schema.String, value: Schema.Unknown })) }))
+  }))
+})
+
+const findTrace = HttpClient.get(
+  `${jaeger}/api/traces?service=users-stream&operation=${encodeURIComponent("process users_created")}&limit=1&lookback=1h`
+).pipe(
+  Effect.flatMap(HttpClientResponse.schemaBodyJson(JaegerTraces)),
+  Effect.map(({ data }) => {
+    const userId = data[0]?.spans.flatMap((span) => span.tags).find((tag) => tag.key === "user.id")?.value
+    return data[0] === undefined || userId === undefined
+      ? Option.none()
+      : Option.some({ traceId: data[0].traceID, userId: String(userId) })
+  })
+)
+
+const demo = Effect.gen(function*() {
+  yield* stackUp
+  const live = yield* randomUserReachable
+  const api = live ? Option.none() : Option.some(yield* FakeRandomUser)
+  if (Option.isSome(api)) yield* Console.log(`randomuser.me is not reachable: using the bundled compatible server at ${api.value.url}`)
+  const env: Record<string, string> = { STREAM_HTTP_PORT: statusPort, ...(Option.isSome(api) ? { USERS_API_URL: api.value.url } : {}) }
+  const started = Date.now()
+  const seed = `demo-${started}`
+  const ingestOutput = yield* runCli(["ingest", "--count", String(count), "--seed", seed], env)
+  const produced = Number(/produced=(\d+)/.exec(ingestOutput)?.[1] ?? 0)
+  const fetched = Number(/fetched=(\d+)/.exec(ingestOutput)?.[1] ?? 0)
+  const stream = yield* startCli(["stream"], env)
+  yield* eventually(
+    "the stream to write every ingested user",
+    Effect.map(handled, (h) => h.written + h.deadLettered >= produced),
+    "5 minutes"
+  )
+  const done = yield* handled
+  yield* stream.signal("SIGTERM")
+  yield* stream.exit
+  const elapsed = ((Date.now() - started) / 1000).toFixed(1)
+  yield* Console.log(`demo: fetched=${fetched} produced=${produced} written=${done.written} dead-lettered=${done.deadLettered} elapsed=${elapsed}s`)
+  yield* eventually("the traces to reach Jaeger", Effect.map(findTrace, Option.isSome), "30 seconds").pipe(Effect.ignore)
+  const trace = yield* findTrace.pipe(Effect.orElseSucceed(() => Option.none()))
+  if (Option.isSome(trace)) {
+    yield* Console.log(`trace of user ${trace.value.userId}: ${trace.value.traceId}`)
+    yield* Console.log(`  curl ${jaeger}/api/traces/${trace.value.traceId}   (with Docker's Jaeger UI: ${jaeger}/trace/${trace.value.traceId})`)
+  }
+}).pipe(Effect.scoped)
+
+demo.pipe(
+  Effect.provide(Layer.mergeAll(fakeApi(), NodeHttpClient.layerUndici)),
+  NodeRuntime.runMain
+)
