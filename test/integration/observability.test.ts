@@ -1,0 +1,103 @@
+import { assert, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { spawnSync } from "node:child_process"
+import { FakeRandomUser, layer as fakeApi, expectedUsers } from "../support/FakeRandomUser.ts"
+import { eventually, runCli, startCli } from "../support/cli.ts"
+import { findTraces, spansOf } from "../support/jaeger.ts"
+import { freshEnv, sendPlain } from "../support/kafka.ts"
+
+const traced = (env: Record<string, string>): Record<string, string> => ({ ...env, OTEL_SDK_DISABLED: "false" })
+
+const http = (url: string) =>
+  Effect.promise(() => fetch(url).then(async (r) => ({ status: r.status, body: await r.text() })).catch(() => ({ status: 0, body: "" })))
+
+const counter = (metrics: string, name: string) =>
+  Number(new RegExp(`^${name}_total(?:\\{[^}]*\\})? (\\d+)`, "m").exec(metrics)?.[1] ?? 0)
+
+const stack = (...args: Array<string>) =>
+  Effect.sync(() => spawnSync("bash", ["stack/stack.sh", ...args], { stdio: "inherit" }).status)
+
+layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("observability on the real stack", (it) => {
+  it.effect("one user's fetch, create, process and write form one trace across both services in Jaeger", () =>
+    Effect.gen(function*() {
+      const api = yield* FakeRandomUser
+      const env = traced(freshEnv({ USERS_API_URL: api.url }))
+      const seed = `trace-${Date.now()}`
+      const user = expectedUsers({ seed, page: 1, results: 100 })[42]!
+      yield* runCli(["ingest", "--count", "100", "--seed", seed], env)
+      const stream = yield* startCli(["stream"], env)
+      yield* eventually(
+        "the user's trace in Jaeger with the stream's spans",
+        Effect.map(findTraces("users-stream", { "user.id": user.id }), (traces) =>
+          traces.length === 1 && spansOf(traces[0]!).some((s) => s.operation === "CassandraRepo.upsert")),
+        "2 minutes"
+      )
+      const [trace] = yield* findTraces("users-stream", { "user.id": user.id })
+      const spans = spansOf(trace!)
+      const of = (service: string, operation: string) =>
+        spans.filter((s) => s.service === service && s.operation === operation)
+      const fetch = of("users-ingest", "HttpUsers.fetchPage")[0]!
+      assert.strictEqual(fetch.tags["http.response.status_code"], 200)
+      const create = of("users-ingest", `create ${env.KAFKA_TOPIC}`).find((s) => s.tags["user.id"] === user.id)!
+      assert.strictEqual(create.tags["messaging.destination.name"], env.KAFKA_TOPIC)
+      assert.isDefined(of("users-ingest", `send ${env.KAFKA_TOPIC}`)[0])
+      const process = of("users-stream", `process ${env.KAFKA_TOPIC}`).find((s) => s.tags["user.id"] === user.id)!
+      assert.strictEqual(process.parentId, create.spanId)
+      assert.strictEqual(process.tags["messaging.destination.name"], env.KAFKA_TOPIC)
+      const write = of("users-stream", "CassandraRepo.upsert").find((s) => s.parentId === process.spanId)!
+      assert.strictEqual(write.tags["db.system"], "cassandra")
+      assert.strictEqual(write.tags["user.id"], user.id)
+      yield* stream.signal("SIGTERM")
+      assert.strictEqual(yield* stream.exit, 0)
+    }).pipe(Effect.scoped), { timeout: 300_000 })
+
+  it.effect("a message without trace headers (the seed's format) still gets a root trace in users-stream", () =>
+    Effect.gen(function*() {
+      const env = traced(freshEnv({ KAFKA_TOPIC_PARTITIONS: "1" }))
+      const id = crypto.randomUUID()
+      const stream = yield* startCli(["stream"], env)
+      yield* eventually("the topic to exist", Effect.as(sendPlain(env.KAFKA_TOPIC!, []), true), "1 minute")
+      yield* sendPlain(env.KAFKA_TOPIC!, [{
+        value: JSON.stringify({
+          id, first_name: "Ana", last_name: "Ruiz", gender: "female", address: "1 Calle, Madrid, Madrid, Spain",
+          post_code: 28001, email: "a@example.com", username: "ana", dob: "1990-01-01T00:00:00.000Z",
+          registered_date: "2010-01-01T00:00:00.000Z", phone: "600", picture: "https://example.com/a.jpg"
+        })
+      }])
+      yield* eventually(
+        "its trace",
+        Effect.map(findTraces("users-stream", { "user.id": id }), (t) => t.length === 1 && t[0]!.spans.length >= 2),
+        "2 minutes"
+      )
+      const spans = spansOf((yield* findTraces("users-stream", { "user.id": id }))[0]!)
+      const process = spans.find((s) => s.operation === `process ${env.KAFKA_TOPIC}`)!
+      assert.isUndefined(process.parentId)
+      assert.isTrue(spans.every((s) => s.service === "users-stream"))
+      yield* stream.signal("SIGTERM")
+      assert.strictEqual(yield* stream.exit, 0)
+    }).pipe(Effect.scoped), { timeout: 300_000 })
+
+  it.effect("/readyz answers 503 while Cassandra is stopped and 200 once it is back; /metrics counters move", () =>
+    Effect.gen(function*() {
+      const api = yield* FakeRandomUser
+      const port = "19464"
+      const env = freshEnv({ USERS_API_URL: api.url, STREAM_HTTP_PORT: port })
+      const base = `http://127.0.0.1:${port}`
+      const stream = yield* startCli(["stream"], env)
+      yield* eventually("ready", Effect.map(http(`${base}/readyz`), (r) => r.status === 200), "2 minutes")
+      assert.strictEqual((yield* http(`${base}/healthz`)).status, 200)
+      const before = counter((yield* http(`${base}/metrics`)).body, "users_written")
+      yield* runCli(["ingest", "--count", "500", "--seed", `metrics-${Date.now()}`], env)
+      yield* eventually("users_written to move by 500", Effect.map(http(`${base}/metrics`), (r) => counter(r.body, "users_written") >= before + 500))
+      assert.match((yield* http(`${base}/metrics`)).body, /cassandra_write_duration_ms_bucket/)
+
+      assert.strictEqual(yield* stack("stop", "cassandra"), 0)
+      const down = yield* http(`${base}/readyz`)
+      assert.strictEqual(down.status, 503, down.body)
+      assert.include(down.body, "\"cassandra_session\":false")
+      assert.strictEqual(yield* stack("start", "cassandra"), 0)
+      yield* eventually("ready again", Effect.map(http(`${base}/readyz`), (r) => r.status === 200), "2 minutes")
+      yield* stream.signal("SIGTERM")
+      assert.strictEqual(yield* stream.exit, 0)
+    }).pipe(Effect.ensuring(Effect.ignore(stack("start", "cassandra"))), Effect.scoped), { timeout: 300_000 })
+})
