@@ -5,6 +5,7 @@ import { CliError, Command } from "effect/cli"
 import { ingestCommand } from "./cli/IngestCommand.ts"
 import { describeFailure } from "./cli/Failure.ts"
 import * as Presenter from "./cli/Presenter.ts"
+import * as Logging from "./layers/Logging.ts"
 import { streamCommand } from "./cli/StreamCommand.ts"
 
 const cli = Command.make("users-pipeline").pipe(
@@ -18,7 +19,7 @@ Command.run(cli, { version: "0.1.0" }).pipe(
       ? Effect.void
       : Effect.sync(() => process.stderr.write(`${describeFailure(cause)}\n`))
   ),
-  Effect.provide([Presenter.layer, NodeServices.layer]),
+  Effect.provide([Presenter.layer, Logging.layer, NodeServices.layer]),
   NodeRuntime.runMain({
     disableErrorReporting: true,
     teardown: (exit, onExit) =>
