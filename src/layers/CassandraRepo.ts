@@ -76,7 +76,8 @@ export const insertStatement = (config: CassandraConfig): string =>
   `INSERT INTO ${config.keyspace}.${config.table} (${columns.join(", ")}, written_at) ` +
   `VALUES (${columns.map(() => "?").join(", ")}, toTimestamp(now())) USING TIMESTAMP ?`
 
-const insertParams = (user: User, ingestedAt: Date): Array<unknown> => [
+/** The bound values of `insertStatement` for a user. */
+export const insertParams = (user: User, ingestedAt: Date): Array<unknown> => [
   user.id, user.first_name, user.last_name, user.gender, user.address, user.post_code, user.email, user.username,
   new Date(user.dob), new Date(user.registered_date), user.phone, user.picture, ingestedAt,
   types.Long.fromNumber(ingestedAt.getTime() * 1000)
