@@ -1,0 +1,78 @@
+// npm run bench [-- --smoke]: throughput, ceilings, latency, memory, startup and tracing cost of the
+// pipeline on the local stack, in one run. Prints a table; writes bench/results/latest.{json,svg}.
+import { NodeRuntime } from "@effect/platform-node"
+import { Console, Effect } from "effect"
+import { spawnSync } from "node:child_process"
+import { cpus, freemem, loadavg, totalmem } from "node:os"
+import { layer as fakeApi } from "../test/support/FakeRandomUser.ts"
+import { ingestCeiling, ingestRate } from "./ingest.ts"
+import { save, table } from "./report.ts"
+import type { Results } from "./report.ts"
+import { drainBacklog, latencyAtRate, loadBacklog, rawCeiling } from "./stream.ts"
+
+const smoke = process.argv.includes("--smoke")
+const sizes = smoke
+  ? { backlog: 20_000, ingest: 20_000, latencyPerSec: 1000, latencySeconds: 5, tracingConcurrency: 64 }
+  : { backlog: 200_000, ingest: 200_000, latencyPerSec: 1000, latencySeconds: 30, tracingConcurrency: 64 }
+const concurrencies = smoke ? [64] : [16, 64, 256]
+const seed = `bench-${Date.now()}`
+
+const machine = () => ({
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  freeMemoryGiB: Math.round(freemem() / 2 ** 30),
+  loadAverage: loadavg(),
+  node: process.version,
+  kafka: "4.4.0 (single KRaft node)",
+  cassandra: "5.0.9 (single node, 1 GiB heap)"
+})
+
+const bench = Effect.gen(function*() {
+  if (spawnSync("bash", ["stack/stack.sh", "up"], { stdio: "inherit" }).status !== 0) return yield* Effect.die(new Error("stack:up failed"))
+  const before = machine()
+  yield* Console.log(`loading a ${sizes.backlog}-user backlog into a 6-partition topic…`)
+  const topic = yield* loadBacklog(seed, sizes.backlog)
+
+  const byConcurrency = []
+  for (const concurrency of concurrencies) {
+    yield* Console.log(`stream @${concurrency}…`)
+    const run = yield* drainBacklog(topic, sizes.backlog, concurrency, false)
+    const ceilingRowsPerSec = yield* rawCeiling(seed, sizes.backlog, concurrency)
+    byConcurrency.push({ ...run, ceilingRowsPerSec })
+  }
+  yield* Console.log("stream with tracing on…")
+  const traced = yield* drainBacklog(topic, sizes.backlog, sizes.tracingConcurrency, true)
+  const untraced = byConcurrency.find((c) => c.concurrency === sizes.tracingConcurrency)!
+  yield* Console.log("ingest and its ceiling…")
+  const ingest = yield* ingestRate(seed, sizes.ingest)
+  const ingestCeilingUsersPerSec = yield* ingestCeiling(seed, sizes.ingest)
+  yield* Console.log(`end-to-end latency at ${sizes.latencyPerSec} users/s…`)
+  const latency = yield* latencyAtRate(seed, sizes.latencyPerSec, sizes.latencySeconds)
+
+  const best = byConcurrency.reduce((a, b) => (b.rowsPerSec > a.rowsPerSec ? b : a))
+  const results: Results = {
+    date: new Date().toISOString(),
+    machine: { ...before, loadAverageAfter: loadavg() },
+    sizes: { ...sizes, smoke: smoke ? 1 : 0 },
+    stream: {
+      rowsPerSec: best.rowsPerSec,
+      ceilingRowsPerSec: best.ceilingRowsPerSec,
+      byConcurrency: byConcurrency.map(({ ceilingRowsPerSec, concurrency, maxRssMb, readyMs, rowsPerSec }) => ({ concurrency, rowsPerSec, ceilingRowsPerSec, maxRssMb, readyMs }))
+    },
+    ingest: { usersPerSec: ingest.usersPerSec, ceilingUsersPerSec: ingestCeilingUsersPerSec },
+    latency,
+    memory: { maxRssMb: Math.max(...byConcurrency.map((c) => c.maxRssMb)), rssSamplesMb: best.rssMb },
+    startup: { readyMs: latency.restartReadyMs },
+    tracing: {
+      onRowsPerSec: traced.rowsPerSec,
+      offRowsPerSec: untraced.rowsPerSec,
+      overheadRatio: 1 - traced.rowsPerSec / untraced.rowsPerSec
+    }
+  }
+  save(results, smoke ? "smoke" : "latest")
+  yield* Console.log(table(results))
+  yield* Console.log(`wrote bench/results/${smoke ? "smoke" : "latest"}.json and .svg`)
+})
+
+bench.pipe(Effect.provide(fakeApi()), NodeRuntime.runMain)

@@ -1,0 +1,117 @@
+import { ConfigProvider, Effect } from "effect"
+import { randomBytes } from "node:crypto"
+import { Kafka, logLevel } from "kafkajs"
+import { cassandraTable } from "../test/support/cassandra.ts"
+import { eventually, startCli } from "../test/support/cli.ts"
+import { drained, freshEnv } from "../test/support/kafka.ts"
+import { users, record } from "./dataset.ts"
+import { quantile, runScript, sampleRss, timed, untilReady } from "./lib.ts"
+
+const statusPort = "19465"
+const readyz = `http://127.0.0.1:${statusPort}/readyz`
+
+/** Environment of one stream run on `topic`: its own group and keyspace, telemetry on or off. */
+export const streamEnv = (topic: string, tracing: boolean) =>
+  freshEnv({
+    KAFKA_TOPIC: topic,
+    KAFKA_DLQ_TOPIC: `${topic}.dlq`,
+    KAFKA_TOPIC_PARTITIONS: "6",
+    STREAM_HTTP_PORT: statusPort,
+    OTEL_SDK_DISABLED: tracing ? "false" : "true",
+    LOG_LEVEL: "Warn"
+  })
+
+const dropKeyspace = (env: Record<string, string>) =>
+  Effect.scoped(Effect.flatMap(cassandraTable, (table) => table.dropKeyspace)).pipe(
+    Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))),
+    Effect.orDie
+  )
+
+/** Loads `count` users into a new 6-partition topic with the raw producer; returns the topic. */
+export const loadBacklog = (seed: string, count: number) =>
+  Effect.gen(function*() {
+    const topic = `bench_${randomBytes(4).toString("hex")}`
+    yield* Effect.promise(async () => {
+      const admin = new Kafka({ clientId: "bench", brokers: ["127.0.0.1:9092"], logLevel: logLevel.NOTHING }).admin()
+      await admin.connect()
+      await admin.createTopics({ topics: [{ topic, numPartitions: 6 }, { topic: `${topic}.dlq`, numPartitions: 6 }], waitForLeaders: true })
+      await admin.disconnect()
+    })
+    yield* runScript("raw-kafka.ts", [topic, seed, String(count), "4", "gzip"])
+    return topic
+  })
+
+/** Drains the backlog with `stream --concurrency c`: rows/s from ready to fully committed, time to ready, RSS samples. */
+export const drainBacklog = (topic: string, count: number, concurrency: number, tracing: boolean) =>
+  Effect.scoped(Effect.gen(function*() {
+    const env = streamEnv(topic, tracing)
+    const started = performance.now()
+    const cli = yield* startCli(["stream", "--concurrency", String(concurrency)], env)
+    const rss = yield* sampleRss(cli)
+    const readyMs = yield* untilReady(readyz, started)
+    const [drainMs] = yield* timed(eventually("the backlog drained", drained(env.KAFKA_GROUP_ID!, topic), "10 minutes"))
+    yield* cli.signal("SIGTERM")
+    yield* cli.exit
+    yield* dropKeyspace(env)
+    return { concurrency, tracing, rowsPerSec: count / (drainMs / 1000), readyMs, maxRssMb: Math.max(...rss), rssMb: rss }
+  }))
+
+/** The raw cassandra-driver ceiling at the same concurrency. */
+export const rawCeiling = (seed: string, count: number, concurrency: number) =>
+  Effect.gen(function*() {
+    const env = streamEnv("ceiling", false)
+    const result = yield* runScript<{ rowsPerSec: number }>("raw-cassandra.ts", [seed, String(count), String(concurrency)], env)
+    yield* dropKeyspace(env)
+    return result.rowsPerSec
+  })
+
+/** End-to-end latency at a fixed offered rate: a paced producer, the stream, then written_at − ingested_at of every row. */
+export const latencyAtRate = (seed: string, perSecond: number, seconds: number) =>
+  Effect.scoped(Effect.gen(function*() {
+    const topic = yield* loadBacklog(`${seed}-empty`, 0)
+    const env = streamEnv(topic, false)
+    const cli = yield* startCli(["stream", "--concurrency", "64"], env)
+    yield* untilReady(readyz, performance.now())
+    const records = users(`${seed}-latency`, perSecond * seconds).map(record)
+    yield* Effect.promise(async () => {
+      const producer = new Kafka({ clientId: "bench-paced", brokers: ["127.0.0.1:9092"], logLevel: logLevel.NOTHING }).producer({ idempotent: true })
+      await producer.connect()
+      const tick = 100
+      const perTick = perSecond * tick / 1000
+      const start = performance.now()
+      for (let i = 0; i * perTick < records.length; i++) {
+        const wait = start + i * tick - performance.now()
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+        await producer.send({ topic, messages: records.slice(i * perTick, (i + 1) * perTick), acks: -1 })
+      }
+      await producer.disconnect()
+    })
+    yield* eventually("the paced load drained", drained(env.KAFKA_GROUP_ID!, topic), "5 minutes")
+    const started = performance.now()
+    yield* cli.signal("SIGTERM")
+    yield* cli.exit
+    const restart = yield* startCli(["stream"], env)
+    const readyMs = yield* untilReady(readyz, started)
+    yield* restart.signal("SIGTERM")
+    yield* restart.exit
+    const latencies = yield* Effect.scoped(Effect.gen(function*() {
+      const table = yield* cassandraTable
+      return yield* Effect.promise(async () => {
+        const out: Array<number> = []
+        const query = `SELECT ingested_at, written_at FROM ${table.keyspace}.${table.table}`
+        for await (const row of await table.client.execute(query, [], { fetchSize: 5000 })) {
+          out.push((row.get("written_at") as Date).getTime() - (row.get("ingested_at") as Date).getTime())
+        }
+        return out
+      })
+    })).pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
+    yield* dropKeyspace(env)
+    return {
+      offeredPerSec: perSecond,
+      rows: latencies.length,
+      p50Ms: quantile(latencies, 0.5),
+      p95Ms: quantile(latencies, 0.95),
+      p99Ms: quantile(latencies, 0.99),
+      restartReadyMs: readyMs
+    }
+  }))
