@@ -32,7 +32,13 @@ export class KafkaMemoryLog {
   private appended = Deferred.makeUnsafe<void>()
   private roundRobin = 0
 
-  constructor(readonly partitions: number, private readonly now: () => number = Date.now) {}
+  readonly partitions: number
+  private readonly now: () => number
+
+  constructor(partitions: number, now: () => number = Date.now) {
+    this.partitions = partitions
+    this.now = now
+  }
 
   /** The partitions of a topic, created on first use. */
   topic(name: string): ReadonlyArray<ReadonlyArray<StoredRecord>> {
