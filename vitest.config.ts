@@ -13,6 +13,16 @@ export default defineConfig({
           hookTimeout: 300_000,
           fileParallelism: false
         }
+      },
+      {
+        test: {
+          name: "faults",
+          include: ["test/faults/**/*.test.ts"],
+          globalSetup: ["test/integration/globalSetup.ts"],
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+          fileParallelism: false
+        }
       }
     ]
   }

@@ -1,0 +1,175 @@
+import { assert } from "@effect/vitest"
+import { ConfigProvider, Duration, Effect } from "effect"
+import type { Scope } from "effect"
+import { spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
+import { cassandraTable } from "./cassandra.ts"
+import type { CassandraTable } from "./cassandra.ts"
+import { startCli } from "./cli.ts"
+import type { CliProcess } from "./cli.ts"
+import { expectedUsers } from "./RandomUserGenerator.ts"
+import { AssignerProtocol } from "kafkajs"
+import { committedOffsets, kafkaAdmin, readTopic } from "./kafka.ts"
+import type { ReadMessage } from "./kafka.ts"
+
+const repo = fileURLToPath(new URL("../..", import.meta.url))
+
+/** `stack/stack.sh …` as a child process, so the in-process fake API keeps serving meanwhile; fails unless it exits 0. */
+export const stack = (...args: Array<string>): Effect.Effect<void> =>
+  Effect.callback<number | null>((resume) => {
+    const child = spawn("bash", ["stack/stack.sh", ...args], { cwd: repo, stdio: ["ignore", "ignore", "inherit"] })
+    child.on("exit", (code) => resume(Effect.succeed(code)))
+  }).pipe(Effect.flatMap((code) => code === 0 ? Effect.void : Effect.die(new Error(`stack/stack.sh ${args.join(" ")}: exit ${code}`))))
+
+/** Runs `body` with a server stopped; the server is started again however `body` ends. */
+export const whileStopped = <A, E, R>(server: "kafka" | "cassandra", body: Effect.Effect<A, E, R>) =>
+  Effect.acquireUseRelease(stack("stop", server), () => body, () => stack("up", server))
+
+/** The users table of an isolated pipeline, read with a plain driver client. */
+export const tableOf = (env: Record<string, string>): Effect.Effect<CassandraTable, never, Scope.Scope> =>
+  cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
+
+/** The pages `ingest --count --results-per-request` asks for, with the fake API's invalid-user rate. */
+export const ingestPages = (seed: string, count: number, perRequest: number, invalidUserRate?: number) =>
+  Array.from({ length: Math.ceil(count / perRequest) }, (_, i) => ({
+    seed,
+    page: i + 1,
+    results: Math.min(perRequest, count - i * perRequest),
+    invalidUserRate
+  }))
+
+/** The ids of the valid users those pages hold, and how many invalid users they hold. */
+export const expectedIngest = (pages: ReadonlyArray<ReturnType<typeof ingestPages>[number]>) => {
+  const users = pages.flatMap((page) => expectedUsers(page))
+  const fetched = pages.reduce((n, page) => n + page.results, 0)
+  return { users, ids: new Set(users.map((user) => user.id)), invalid: fetched - users.length }
+}
+
+/** `ingest` flags for a seed, a count and a page size (one run). */
+export const ingestArgs = (seed: string, count: number, perRequest: number, concurrency = 2) =>
+  ["ingest", "--seed", seed, "--count", String(count), "--results-per-request", String(perRequest), "--concurrency", String(concurrency)]
+
+/** Reads the `users_written`-style counter `name` from Prometheus text. */
+export const counter = (metrics: string, name: string): number =>
+  Number(new RegExp(`^${name}_total(?:\\{[^}]*\\})? (\\d+)`, "m").exec(metrics)?.[1] ?? 0)
+
+const get = (url: string) =>
+  Effect.promise(() =>
+    fetch(url, { signal: AbortSignal.timeout(5_000) })
+      .then(async (r) => ({ status: r.status, body: await r.text() }))
+      .catch(() => ({ status: 0, body: "" }))
+  )
+
+/** A `stream` worker with its status port. */
+export interface Worker extends CliProcess {
+  readonly name: string
+  readonly port: number
+  /** `/readyz` answered 200 (group joined, Cassandra answering). */
+  readonly ready: Effect.Effect<boolean>
+  /** The `/readyz` status code (0 when the port does not answer). */
+  readonly readyStatus: Effect.Effect<number>
+  /** `users_written` and `users_dead_lettered` from `/metrics` (zero when the port does not answer). */
+  readonly counters: Effect.Effect<{ readonly written: number; readonly deadLettered: number }>
+}
+
+let nextPort = 19_700 + (process.pid % 50) * 20
+
+/** Starts `node dist/main.js stream` with its own `STREAM_HTTP_PORT`; killed with the scope if still running. */
+export const startWorker = (name: string, env: Record<string, string>, args: ReadonlyArray<string> = []) =>
+  Effect.gen(function*() {
+    const port = nextPort++
+    const cli = yield* startCli(["stream", ...args], { ...env, STREAM_HTTP_PORT: String(port) })
+    const base = `http://127.0.0.1:${port}`
+    const readyStatus = Effect.map(get(`${base}/readyz`), (r) => r.status)
+    return {
+      ...cli,
+      name,
+      port,
+      readyStatus,
+      ready: Effect.map(readyStatus, (status) => status === 200),
+      counters: Effect.map(get(`${base}/metrics`), ({ body }) => ({
+        written: counter(body, "users_written"),
+        deadLettered: counter(body, "users_dead_lettered")
+      }))
+    } satisfies Worker
+  })
+
+/** Stops a worker with SIGTERM and checks it shut down gracefully (exit 0). */
+export const stopWorker = (worker: Worker) =>
+  Effect.gen(function*() {
+    yield* worker.signal("SIGTERM")
+    const code = yield* worker.exit.pipe(Effect.timeoutOrElse({ duration: "60 seconds", orElse: () => Effect.succeed(-1) }))
+    assert.strictEqual(code, 0, `${worker.name} did not exit 0 after SIGTERM:\n${worker.output().slice(-4_000)}`)
+  })
+
+/** The partitions of `topic` assigned to each member of the group. */
+export const assignments = (groupId: string, topic: string) =>
+  Effect.scoped(Effect.gen(function*() {
+    const admin = yield* kafkaAdmin
+    const { groups } = yield* Effect.promise(() => admin.describeGroups([groupId]))
+    return (groups[0]?.members ?? []).map((member) =>
+      AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment[topic] ?? []
+    )
+  }))
+
+/** True when the group has `members` members, each owning a partition, together owning all `partitions`. */
+export const balanced = (members: number, partitions: number) => (split: ReadonlyArray<ReadonlyArray<number>>) =>
+  split.length === members && split.every((p) => p.length > 0) && new Set(split.flat()).size === partitions
+
+/** Upserts Cassandra applied to a table since it started (`system_views.local_write_latency`). */
+export const writesApplied = (table: CassandraTable) =>
+  Effect.promise(() =>
+    table.client.execute(
+      "SELECT count FROM system_views.local_write_latency WHERE keyspace_name = ? AND table_name = ?",
+      [table.keyspace, table.table]
+    )
+  ).pipe(Effect.map((result) => Number(result.first()?.get("count") ?? 0)))
+
+/** Ids and `written_at` of the rows with these ids. */
+export const writtenAt = (table: CassandraTable, ids: Iterable<string>) =>
+  table.rows(ids).pipe(Effect.map((rows) =>
+    new Map([...rows].map(([id, row]) => [id, (row.get("written_at") as Date).getTime()]))
+  ))
+
+/** Asserts the table holds exactly `expected` ids: none missing, none extra. */
+export const assertExactRows = (ids: ReadonlySet<string>, expected: ReadonlySet<string>) => {
+  const missing = [...expected].filter((id) => !ids.has(id))
+  const extra = [...ids].filter((id) => !expected.has(id))
+  assert.deepStrictEqual(
+    { missing: missing.length, extra: extra.length, firstMissing: missing.slice(0, 3), firstExtra: extra.slice(0, 3) },
+    { missing: 0, extra: 0, firstMissing: [], firstExtra: [] },
+    "rows in Cassandra differ from the valid users produced"
+  )
+}
+
+/** Messages of `topic` at positions below the group's committed offsets. */
+export const committedMessages = (groupId: string, topic: string, messages: ReadonlyArray<ReadMessage>) =>
+  Effect.map(committedOffsets(groupId, topic), (committed) => messages.filter((m) => Number(m.offset) < (committed[m.partition] ?? 0)))
+
+/** The dead-letter topic's messages, each checked for the dlq-* headers. */
+export const deadLetters = (env: Record<string, string>) =>
+  Effect.map(readTopic(env.KAFKA_DLQ_TOPIC!), (messages) => {
+    for (const m of messages) {
+      for (const header of Object.values(DeadLetterHeader)) assert.isTrue((m.headers[header] ?? "").length > 0, `${header} missing`)
+      assert.strictEqual(m.headers[DeadLetterHeader.sourceTopic], env.KAFKA_TOPIC)
+      assert.isFalse(Number.isNaN(Date.parse(m.headers[DeadLetterHeader.failedAt]!)))
+    }
+    return messages
+  })
+
+/** The id in a user message's value. */
+export const idOf = (message: ReadMessage): string => JSON.parse(message.value!.toString("utf8")).id
+
+/** Prints the one-line summary of a scenario. */
+export const report = (scenario: string, counts: Record<string, string | number>) =>
+  Effect.sync(() =>
+    console.log(`[faults] ${scenario}: ${Object.entries(counts).map(([k, v]) => `${k}=${v}`).join(" ")}`)
+  )
+
+/** Milliseconds as seconds with one decimal. */
+export const seconds = (millis: number) => `${Duration.toSeconds(Duration.millis(millis)).toFixed(1)}s`
+
+/** A random whole number of milliseconds in [min, max). */
+export const randomMillis = (min: number, max: number) => Math.floor(min + Math.random() * (max - min))
+
