@@ -1,37 +1,18 @@
 import { assert, describe, it } from "@effect/vitest"
-import { randomBytes } from "node:crypto"
 import { ConfigProvider, Context, Duration, Effect, Exit, Fiber, Layer, Schedule, Scope, Stream } from "effect"
-import { Kafka, logLevel } from "kafkajs"
 import { layer as KafkaConsumerLive } from "../../src/layers/KafkaConsumer.ts"
 import { layer as KafkaProducerLive } from "../../src/layers/KafkaProducer.ts"
 import { KafkaConsumer, KafkaConsumerStatus } from "../../src/services/KafkaConsumer.ts"
 import type { ConsumedMessage, KafkaConsumerError } from "../../src/services/KafkaConsumer.ts"
 import { KafkaProducer } from "../../src/services/KafkaProducer.ts"
+import { committedOffsets, freshEnv, kafkaAdmin } from "../support/kafka.ts"
 import type { ProducerRecord } from "../../src/services/KafkaProducer.ts"
 
 const withConfig = (config: Record<string, string>) =>
   ConfigProvider.layerAdd(ConfigProvider.fromUnknown(config), { asPrimary: true })
 
-const freshNames = (extra: Record<string, string> = {}) => {
-  const id = randomBytes(4).toString("hex")
-  return {
-    KAFKA_TOPIC: `it_users_${id}`,
-    KAFKA_DLQ_TOPIC: `it_users_${id}.dlq`,
-    KAFKA_GROUP_ID: `it_group_${id}`,
-    KAFKA_TOPIC_PARTITIONS: "1",
-    KAFKA_COMMIT_INTERVAL: "200 millis",
-    ...extra
-  }
-}
-
-const admin = Effect.acquireRelease(
-  Effect.promise(async () => {
-    const client = new Kafka({ clientId: "kafka-it", brokers: ["127.0.0.1:9092"], logLevel: logLevel.NOTHING }).admin()
-    await client.connect()
-    return client
-  }),
-  (client) => Effect.promise(() => client.disconnect())
-)
+const freshNames = (extra: Record<string, string> = {}) =>
+  freshEnv({ KAFKA_TOPIC_PARTITIONS: "1", KAFKA_COMMIT_INTERVAL: "200 millis", ...extra })
 
 const records = (n: number, tag: string) =>
   Array.from({ length: n }, (_, i): ProducerRecord & { readonly key: string; readonly value: string } => ({
@@ -49,13 +30,6 @@ const produce = (config: Record<string, string>, topic: string, n: number) =>
   )
 
 const text = (bytes: Uint8Array | null) => bytes === null ? null : Buffer.from(bytes).toString("utf8")
-
-const committedOffsets = (groupId: string, topic: string) =>
-  Effect.gen(function*() {
-    const client = yield* admin
-    const offsets = yield* Effect.promise(() => client.fetchOffsets({ groupId, topics: [topic] }))
-    return (offsets[0]?.partitions ?? []).map((p) => Math.max(0, Number(p.offset)))
-  }).pipe(Effect.scoped)
 
 const committed = (groupId: string, topic: string) =>
   committedOffsets(groupId, topic).pipe(Effect.map((offsets) => String(offsets[0])))
@@ -75,7 +49,7 @@ describe("Kafka layers (live, local Kafka)", () => {
     Effect.gen(function*() {
       const config = freshNames({ KAFKA_TOPIC_PARTITIONS: "3" })
       yield* Layer.build(KafkaProducerLive.pipe(Layer.provide(withConfig(config)))).pipe(Effect.scoped)
-      const client = yield* admin
+      const client = yield* kafkaAdmin
       const { topics } = yield* Effect.promise(() =>
         client.fetchTopicMetadata({ topics: [config.KAFKA_TOPIC, config.KAFKA_DLQ_TOPIC] })
       )
@@ -89,7 +63,7 @@ describe("Kafka layers (live, local Kafka)", () => {
   it.live("reports a topic that exists with another partition count as one clear failure", () =>
     Effect.gen(function*() {
       const config = freshNames({ KAFKA_TOPIC_PARTITIONS: "3" })
-      const client = yield* admin
+      const client = yield* kafkaAdmin
       yield* Effect.promise(() =>
         client.createTopics({ waitForLeaders: true, topics: [{ topic: config.KAFKA_TOPIC, numPartitions: 2 }] })
       )

@@ -5,6 +5,7 @@ import { FakeRandomUser, layer as fakeApi, expectedUsers } from "../support/Fake
 import { eventually, runCli, startCli } from "../support/cli.ts"
 import { findTraces, spansOf } from "../support/jaeger.ts"
 import { freshEnv, sendPlain } from "../support/kafka.ts"
+import { seedDagMessage } from "../support/users.ts"
 
 const traced = (env: Record<string, string>): Record<string, string> => ({ ...env, OTEL_SDK_DISABLED: "false" })
 
@@ -58,11 +59,7 @@ layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("observab
       const stream = yield* startCli(["stream"], env)
       yield* eventually("the topic to exist", Effect.as(sendPlain(env.KAFKA_TOPIC!, []), true), "1 minute")
       yield* sendPlain(env.KAFKA_TOPIC!, [{
-        value: JSON.stringify({
-          id, first_name: "Ana", last_name: "Ruiz", gender: "female", address: "1 Calle, Madrid, Madrid, Spain",
-          post_code: 28001, email: "a@example.com", username: "ana", dob: "1990-01-01T00:00:00.000Z",
-          registered_date: "2010-01-01T00:00:00.000Z", phone: "600", picture: "https://example.com/a.jpg"
-        })
+        value: JSON.stringify(seedDagMessage(id))
       }])
       yield* eventually(
         "its trace",

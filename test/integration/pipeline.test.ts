@@ -5,6 +5,7 @@ import { cassandraTable } from "../support/cassandra.ts"
 import { runCli, startCli, eventually } from "../support/cli.ts"
 import { drained, freshEnv, readTopic, sendPlain } from "../support/kafka.ts"
 import { DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
+import { seedDagMessage } from "../support/users.ts"
 
 /** The users table of an isolated pipeline, read with a plain driver client. */
 const tableOf = (env: Record<string, string>) =>
@@ -53,20 +54,7 @@ layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("pipeline
     Effect.gen(function*() {
       const env = freshEnv({ KAFKA_TOPIC_PARTITIONS: "1" })
       const table = yield* tableOf(env)
-      const seedUser = (id: string) => JSON.stringify({
-        id,
-        first_name: "Ana",
-        last_name: "García",
-        gender: "female",
-        address: "12 Gran Vía, Madrid, Madrid, Spain",
-        post_code: 28013,
-        email: "ana@example.com",
-        username: "anag",
-        dob: "1985-03-04T10:11:12.000Z",
-        registered_date: "2010-06-07T08:09:10.000Z",
-        phone: "600-000-000",
-        picture: "https://randomuser.me/api/portraits/med/women/1.jpg"
-      })
+      const seedUser = (id: string) => JSON.stringify(seedDagMessage(id))
       const ids = ["6f1c1b52-2a4e-4c8e-9d7e-0b5d6c3a1f20", "0b9e3c1e-7d4f-4a55-9a43-5f7c2d1e8b90"]
       const stream = yield* startCli(["stream"], env)
       yield* eventually("the topic exists", readTopic(env.KAFKA_TOPIC!).pipe(Effect.as(true)), "1 minute")

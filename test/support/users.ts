@@ -34,3 +34,19 @@ export const page = (first: number, results: number, seed = "test", pageNo = 1):
   results: Array.from({ length: results }, (_, i) => rawUser(first + i)),
   info: { seed, results, page: pageNo, version: "1.4" }
 })
+
+/** A message as the seed's Python DAG sends it: any uuid4 as `id`, a numeric `post_code`. */
+export const seedDagMessage = (id: string) => ({
+  id,
+  first_name: "Ana",
+  last_name: "García",
+  gender: "female",
+  address: "12 Gran Vía, Madrid, Madrid, Spain",
+  post_code: 28013,
+  email: "ana@example.com",
+  username: "anag",
+  dob: "1985-03-04T10:11:12.000Z",
+  registered_date: "2010-06-07T08:09:10.000Z",
+  phone: "600-000-000",
+  picture: "https://randomuser.me/api/portraits/med/women/1.jpg"
+})

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Result } from "effect"
 import { decodeUserMessage } from "../../src/domain/Poison.ts"
 import { transformPage } from "../../src/domain/Transform.ts"
-import { page, rawUser, uuidOf } from "../support/users.ts"
+import { page, rawUser, seedDagMessage, uuidOf } from "../support/users.ts"
 
 describe("transform", () => {
   it("maps a randomuser user to the seed DAG's fields, with id = login.uuid", () => {
@@ -45,20 +45,7 @@ describe("consumed message decoding", () => {
   const bytes = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value))
 
   it("accepts the seed DAG's message: random uuid4 id and numeric post_code", () => {
-    const seedMessage = {
-      id: "6f1c1b52-2a4e-4c8e-9d7e-0b5d6c3a1f20",
-      first_name: "Ana",
-      last_name: "García",
-      gender: "female",
-      address: "12 Gran Vía, Madrid, Madrid, Spain",
-      post_code: 28013,
-      email: "ana@example.com",
-      username: "anag",
-      dob: "1985-03-04T10:11:12.000Z",
-      registered_date: "2010-06-07T08:09:10.000Z",
-      phone: "600-000-000",
-      picture: "https://randomuser.me/api/portraits/med/women/1.jpg"
-    }
+    const seedMessage = seedDagMessage("6f1c1b52-2a4e-4c8e-9d7e-0b5d6c3a1f20")
     const decoded = decodeUserMessage(bytes(seedMessage))
     assert.isTrue(Result.isSuccess(decoded))
     if (Result.isSuccess(decoded)) assert.strictEqual(decoded.success.post_code, "28013")
