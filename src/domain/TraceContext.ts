@@ -2,8 +2,9 @@ import { Option } from "effect"
 import type { Tracer } from "effect"
 import { Headers, HttpTraceContext } from "effect/http"
 
-/** The W3C `traceparent` header that carries a span across Kafka. */
+/** The W3C `traceparent` header that carries a span across Kafka; none for an unsampled span (tracing off). */
 export const traceHeaders = (span: Tracer.Span): Record<string, string> => {
+  if (!span.sampled) return {}
   const traceparent = HttpTraceContext.toHeaders(span)["traceparent"]
   return traceparent === undefined ? {} : { traceparent }
 }

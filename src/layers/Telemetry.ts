@@ -3,7 +3,7 @@ import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http"
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
 import { PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base"
-import { Config, Effect, Layer } from "effect"
+import { Config, Effect, Layer, References } from "effect"
 
 /** Where traces (and, with `OTEL_METRICS_EXPORTER=otlp`, metrics) go; `OTEL_SDK_DISABLED=true` turns telemetry export off. */
 export const TelemetryConfig = Config.all({
@@ -16,7 +16,7 @@ export const TelemetryConfig = Config.all({
 export const layer = (serviceName: "users-ingest" | "users-stream") =>
   Layer.unwrap(Effect.gen(function*() {
     const config = yield* TelemetryConfig
-    if (config.disabled) return Layer.empty
+    if (config.disabled) return Layer.succeed(References.TracerEnabled, false)
     const base = config.endpoint.href.endsWith("/") ? config.endpoint.href : `${config.endpoint.href}/`
     return NodeSdk.layer(() => ({
       resource: { serviceName, serviceVersion: "0.1.0", attributes: { "service.namespace": "users-pipeline" } },
