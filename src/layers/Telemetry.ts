@@ -20,7 +20,7 @@ export const layer = (serviceName: "users-ingest" | "users-stream") =>
     const base = config.endpoint.href.endsWith("/") ? config.endpoint.href : `${config.endpoint.href}/`
     return NodeSdk.layer(() => ({
       resource: { serviceName, serviceVersion: "0.1.0", attributes: { "service.namespace": "users-pipeline" } },
-      spanProcessor: new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}v1/traces` }), { maxQueueSize: 20_000 }),
+      spanProcessor: new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}v1/traces` }), { maxQueueSize: 20_000, maxExportBatchSize: 2_048 }),
       ...(config.metrics === "otlp"
         ? { metricReader: new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${base}v1/metrics` }) }) }
         : {}),
