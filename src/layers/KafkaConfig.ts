@@ -116,10 +116,13 @@ const errorChain = (error: unknown): Array<KafkaJSLike> => {
   return [e, ...errorChain(e.cause), ...nested]
 }
 
+const isObject = (value: unknown): value is KafkaJSLike => typeof value === "object" && value !== null
+
 const isTransient = (error: KafkaJSLike): boolean =>
   error.name === "KafkaJSAggregateError"
-    ? Array.isArray(error.errors) && error.errors.length > 0 &&
-      error.errors.every((inner) => typeof inner === "object" && inner !== null && isTransient(inner))
+    ? Array.isArray(error.errors) && error.errors.length > 0 && error.errors.every((inner) => isObject(inner) && isTransient(inner))
+    : error.name === "KafkaJSNonRetriableError" && isObject(error.cause) && error.cause !== error
+    ? isTransient(error.cause)
     : (typeof error.name === "string" && transientNames.has(error.name)) || error.retriable === true
 
 /** Whether a failed kafkajs call may succeed if tried again ("unavailable") or never will ("rejected"). */
@@ -128,6 +131,12 @@ export const kafkaErrorKind = (error: unknown): "unavailable" | "rejected" => {
   if (chain.some((e) => typeof e.type === "string" && permanentTypes.has(e.type))) return "rejected"
   return chain[0] !== undefined && isTransient(chain[0]) ? "unavailable" : "rejected"
 }
+
+const producerStateTypes = new Set(["OUT_OF_ORDER_SEQUENCE_NUMBER", "UNKNOWN_PRODUCER_ID", "INVALID_PRODUCER_EPOCH"])
+
+/** Whether the broker refused an idempotent producer's id or sequence numbers: only a new producer can send again. */
+export const losesProducerState = (error: unknown): boolean =>
+  errorChain(error).some((e) => typeof e.type === "string" && producerStateTypes.has(e.type))
 
 /** One line describing a kafkajs failure. */
 export const describeKafkaError = (error: unknown): string =>

@@ -51,11 +51,18 @@ const consumerError = (error: unknown, context: string) =>
 const fromStartError = (error: KafkaProduceError) =>
   new KafkaConsumerError({ message: error.message, retryable: error._tag === "KafkaUnavailable" })
 
+/** Between attempts to rejoin after a crash kafkajs does not restart from: 1 s doubling to 10 s. */
+const rejoinBackoff = Schedule.min([Schedule.exponential("1 second"), Schedule.spaced("10 seconds")])
+
 const groupLost = new Set(["REBALANCE_IN_PROGRESS", "NOT_COORDINATOR_FOR_GROUP", "ILLEGAL_GENERATION", "UNKNOWN_MEMBER_ID"])
 const losesGroup = (error: unknown) =>
   typeof error === "object" && error !== null && groupLost.has(String((error as { type?: unknown }).type))
 
-/** The kafkajs consumer: a bounded, backpressured message stream; offsets committed only up to the contiguous done watermark. */
+/**
+ * The kafkajs consumer: a bounded, backpressured message stream; offsets committed only up to the contiguous done watermark.
+ * After a crash kafkajs does not restart from (it gives up at once on a lost coordinator while a broker stops), the consumer
+ * rejoins by itself when the cause is transient; only a permanent one fails the stream.
+ */
 export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.ConfigError | KafkaConsumerError> = Layer
   .effectContext(Effect.gen(function*() {
     const config = yield* KafkaConfig
@@ -64,6 +71,8 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
     const queue = yield* Queue.bounded<ConsumedMessage, KafkaConsumerError>(config.consumerBuffer)
     const watermark = new OffsetWatermark()
     const runPromise = yield* FiberSet.makeRuntimePromise()
+    const runFork = yield* FiberSet.makeRuntime()
+    const crashes = yield* Queue.unbounded<unknown>()
     let generation = 0
     let joined = false
     let closing = false
@@ -85,13 +94,13 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
       Effect.uninterruptible
     )
     const commitInBackground = (positions: ReadonlyArray<CommitPosition>) =>
-      runPromise(commitPositions(positions).pipe(Effect.ignore({ log: "Warn", message: "Kafka offset commit at rebalance failed" })))
+      runFork(commitPositions(positions).pipe(Effect.ignore({ log: "Warn", message: "Kafka offset commit at rebalance failed" })))
 
     consumer.on(consumer.events.REBALANCING, () => {
       const positions = joined ? watermark.takeCommittable() : []
       joined = false
       generation++
-      void commitInBackground(positions)
+      commitInBackground(positions)
     })
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const next = payload.memberAssignment
@@ -102,12 +111,12 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
       assignment = next
       generation++
       joined = true
-      void commitInBackground(kept)
+      commitInBackground(kept)
     })
     consumer.on(consumer.events.CRASH, ({ payload: { error, restart } }) => {
       joined = false
       generation++
-      if (!restart) Queue.failCauseUnsafe(queue, Cause.fail(consumerError(error, "Kafka consumer crashed")))
+      if (!restart) Queue.offerUnsafe(crashes, error)
     })
     consumer.on(consumer.events.STOP, () => {
       joined = false
@@ -148,19 +157,40 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
         yield* disconnect("Kafka consumer", consumer)
       })
     )
+    const run = () =>
+      consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently,
+        eachBatch: (payload) => runPromise(pullBatch(payload))
+      })
     yield* connectWithin(config, "Kafka consumer", () => consumer.connect()).pipe(Effect.mapError(fromStartError))
     yield* Effect.tryPromise({
       try: async () => {
         await consumer.subscribe({ topics: [config.topic], fromBeginning: config.startFrom === "earliest" })
-        await consumer.run({
-          autoCommit: false,
-          eachBatchAutoResolve: false,
-          partitionsConsumedConcurrently,
-          eachBatch: (payload) => runPromise(pullBatch(payload))
-        })
+        await run()
       },
       catch: (error) => consumerError(error, `joining group ${config.groupId} on ${config.topic}`)
     })
+    const rejoin = Effect.tryPromise({
+      try: async () => {
+        await consumer.connect()
+        await run()
+      },
+      catch: (error) => consumerError(error, `rejoining group ${config.groupId} on ${config.topic}`)
+    }).pipe(Effect.retry({ schedule: rejoinBackoff, while: (error) => error.retryable && !closing }))
+    const recover = (error: unknown) => {
+      const crash = consumerError(error, "Kafka consumer crashed")
+      return crash.retryable
+        ? Effect.logWarning(`${crash.message}; rejoining the group`).pipe(Effect.andThen(Effect.delay(rejoin, "1 second")))
+        : Effect.fail(crash)
+    }
+    yield* Queue.take(crashes).pipe(
+      Effect.flatMap(recover),
+      Effect.forever,
+      Effect.catch((error) => Effect.sync(() => Queue.failCauseUnsafe(queue, Cause.fail(error)))),
+      Effect.forkScoped
+    )
     yield* commitNow.pipe(
       Effect.catch((error) => Effect.logWarning("Kafka offset commit failed; retrying at the next interval", error.message)),
       Effect.repeat(Schedule.spaced(config.commitInterval)),

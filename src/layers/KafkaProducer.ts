@@ -1,11 +1,21 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, ScopedRef, Semaphore } from "effect"
 import type { Config } from "effect"
 import { CompressionTypes, Partitioners } from "kafkajs"
-import type { Message } from "kafkajs"
-import { KafkaProducer } from "../services/KafkaProducer.ts"
+import type { Message, Producer } from "kafkajs"
+import { KafkaProducer, KafkaUnavailable } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError, ProducerRecord } from "../services/KafkaProducer.ts"
 import { sendSpanOptions } from "./KafkaTracing.ts"
-import { connectWithin, disconnect, ensureTopics, KafkaConfig, kafkaRetry, makeKafka, toKafkaError } from "./KafkaConfig.ts"
+import {
+  connectWithin,
+  describeKafkaError,
+  disconnect,
+  ensureTopics,
+  KafkaConfig,
+  kafkaRetry,
+  losesProducerState,
+  makeKafka,
+  toKafkaError
+} from "./KafkaConfig.ts"
 
 const toBuffer = (bytes: string | Uint8Array | null): Buffer | string | null =>
   bytes === null || typeof bytes === "string" || Buffer.isBuffer(bytes)
@@ -19,14 +29,18 @@ export const toKafkaMessage = (record: ProducerRecord): Message => ({
   headers: { ...record.headers }
 })
 
-/** The kafkajs producer: idempotent, acks = all, compression from config; ensures `KAFKA_TOPIC` and `KAFKA_DLQ_TOPIC` at start. */
+/**
+ * The kafkajs producer: idempotent, acks = all, compression from config; ensures `KAFKA_TOPIC` and `KAFKA_DLQ_TOPIC` at start.
+ * A producer whose id or sequence numbers the broker refuses (kafkajs reuses sequence numbers after a send the broker took
+ * but never answered, as when it stops) is replaced, and that send fails as `KafkaUnavailable` so the caller sends again.
+ */
 export const layer: Layer.Layer<KafkaProducer, Config.ConfigError | KafkaProduceError> = Layer.effect(
   KafkaProducer,
   Effect.gen(function*() {
     const config = yield* KafkaConfig
     const kafka = yield* makeKafka(config)
     yield* ensureTopics(kafka, config, [config.topic, config.dlqTopic])
-    const producer = yield* Effect.acquireRelease(
+    const open = Effect.acquireRelease(
       Effect.sync(() =>
         kafka.producer({
           createPartitioner: Partitioners.DefaultPartitioner,
@@ -37,14 +51,28 @@ export const layer: Layer.Layer<KafkaProducer, Config.ConfigError | KafkaProduce
         })
       ),
       (producer) => disconnect("Kafka producer", producer)
-    )
-    yield* connectWithin(config, "Kafka producer", () => producer.connect())
+    ).pipe(Effect.tap((producer) => connectWithin(config, "Kafka producer", () => producer.connect())))
+    const producers = yield* ScopedRef.fromAcquire(open)
+    const renewing = yield* Semaphore.make(1)
+    const renew = (stale: Producer) =>
+      renewing.withPermit(Effect.suspend(() => ScopedRef.getUnsafe(producers) === stale ? ScopedRef.set(producers, open) : Effect.void))
     const compression = config.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None
 
     const send = (topic: string, records: ReadonlyArray<ProducerRecord>): Effect.Effect<void, KafkaProduceError> =>
-      records.length === 0 ? Effect.void : Effect.tryPromise({
-        try: () => producer.send({ topic, messages: records.map(toKafkaMessage), acks: -1, compression }),
-        catch: (error) => toKafkaError(error, `sending ${records.length} records to ${topic}`)
+      records.length === 0 ? Effect.void : Effect.gen(function*() {
+        const producer = yield* ScopedRef.get(producers)
+        const context = `sending ${records.length} records to ${topic}`
+        yield* Effect.tryPromise({
+          try: () => producer.send({ topic, messages: records.map(toKafkaMessage), acks: -1, compression }),
+          catch: (error) => error
+        }).pipe(Effect.catch((error) =>
+          losesProducerState(error)
+            ? Effect.andThen(
+              renew(producer),
+              Effect.fail(new KafkaUnavailable({ message: `${context}: ${describeKafkaError(error)} (producer replaced)` }))
+            )
+            : Effect.fail(toKafkaError(error, context))
+        ))
       }).pipe(Effect.withSpan(`send ${topic}`, sendSpanOptions(topic, records)))
 
     return KafkaProducer.of({ send })

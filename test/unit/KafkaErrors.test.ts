@@ -1,11 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import kafkajs from "kafkajs"
-import { kafkaErrorKind, toKafkaError } from "../../src/layers/KafkaConfig.ts"
+import { kafkaErrorKind, losesProducerState, toKafkaError } from "../../src/layers/KafkaConfig.ts"
 
 const {
   KafkaJSAggregateError,
   KafkaJSConnectionError,
   KafkaJSError,
+  KafkaJSGroupCoordinatorNotFound,
   KafkaJSNonRetriableError,
   KafkaJSNumberOfRetriesExceeded,
   KafkaJSProtocolError,
@@ -17,6 +18,12 @@ const protocol = (type: string, retriable: boolean) =>
   new KafkaJSProtocolError(Object.assign(new Error(`broker says ${type}`), { type, code: 0, retriable }))
 
 const SaslAuthenticationError = KafkaJSSASLAuthenticationError as unknown as new(message: string) => Error
+
+const NonRetriable = KafkaJSNonRetriableError as unknown as new(error: Error, options: { cause: Error }) => Error
+const CoordinatorNotFound = KafkaJSGroupCoordinatorNotFound as unknown as new(message: string) => Error
+
+/** How kafkajs's retrier wraps an error it gives up on at once (the consumer crashes with it, unrestarted, when the broker stops). */
+const notRetried = (cause: Error) => new NonRetriable(cause, { cause })
 
 const retriesExceeded = (cause: Error) => new KafkaJSNumberOfRetriesExceeded(cause, { retryCount: 10, retryTime: 30_000 })
 
@@ -62,6 +69,14 @@ describe("kafkaErrorKind", () => {
     }
   })
 
+  it("classifies an error kafkajs gave up on at once by its cause: a lost coordinator or connection is unavailable", () => {
+    assert.strictEqual(kafkaErrorKind(notRetried(new CoordinatorNotFound("Failed to find group coordinator"))), "unavailable")
+    assert.strictEqual(kafkaErrorKind(notRetried(new KafkaJSConnectionError("Connection error"))), "unavailable")
+    assert.strictEqual(kafkaErrorKind(notRetried(protocol("GROUP_AUTHORIZATION_FAILED", false))), "rejected")
+    assert.strictEqual(kafkaErrorKind(notRetried(protocol("OUT_OF_ORDER_SEQUENCE_NUMBER", false))), "rejected")
+    assert.strictEqual(kafkaErrorKind(notRetried(new TypeError("cannot read properties of undefined"))), "rejected")
+  })
+
   it("classifies an aggregate by its parts: unavailable only when every part is", () => {
     const transient = new KafkaJSAggregateError("create topics", [protocol("REQUEST_TIMED_OUT", true)])
     const permanent = new KafkaJSAggregateError("create topics", [
@@ -77,6 +92,21 @@ describe("kafkaErrorKind", () => {
     assert.strictEqual(kafkaErrorKind(new TypeError("cannot read properties of undefined")), "rejected")
     assert.strictEqual(kafkaErrorKind("boom"), "rejected")
     assert.strictEqual(kafkaErrorKind(undefined), "rejected")
+  })
+})
+
+describe("losesProducerState", () => {
+  it("is true when the broker refuses the idempotent producer's sequence numbers or id, also after retries", () => {
+    for (const type of ["OUT_OF_ORDER_SEQUENCE_NUMBER", "UNKNOWN_PRODUCER_ID", "INVALID_PRODUCER_EPOCH"]) {
+      assert.isTrue(losesProducerState(protocol(type, false)), type)
+      assert.isTrue(losesProducerState(retriesExceeded(protocol(type, false))), type)
+    }
+  })
+
+  it("is false for an unavailable broker or another refusal", () => {
+    assert.isFalse(losesProducerState(new KafkaJSConnectionError("Connection error")))
+    assert.isFalse(losesProducerState(protocol("MESSAGE_TOO_LARGE", false)))
+    assert.isFalse(losesProducerState(protocol("NOT_LEADER_OR_FOLLOWER", true)))
   })
 })
 

@@ -1,0 +1,65 @@
+import { assert, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
+import { eventually, startCli } from "../support/cli.ts"
+import { committedOffsets, drained, freshEnv } from "../support/kafka.ts"
+import {
+  assertExactRows,
+  deadLetters,
+  expectedIngest,
+  ingestArgs,
+  ingestPages,
+  report,
+  seconds,
+  stack,
+  startWorker,
+  stopWorker,
+  tableOf,
+  writesApplied
+} from "../support/faults.ts"
+
+const sum = (offsets: ReadonlyArray<number>) => offsets.reduce((a, b) => a + b, 0)
+
+layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("Kafka broker restarted", (it) => {
+  it.effect("restarting the broker twice mid-ingest and mid-stream: both recover alone, ingest exits 0, every user is one row", () =>
+    Effect.gen(function*() {
+      const api = yield* FakeRandomUser
+      const env = freshEnv({ USERS_API_URL: api.url })
+      const table = yield* tableOf(env)
+      const expected = expectedIngest(ingestPages("kafka-restart", 40_000, 500))
+      const worker = yield* startWorker("worker", env)
+      yield* eventually("the worker ready", worker.ready, "2 minutes")
+      const ingest = yield* startCli(ingestArgs("kafka-restart", 40_000, 500, 2), { ...env, USERS_API_RATE_LIMIT: "1.5" })
+      const committed = committedOffsets(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!).pipe(Effect.map(sum))
+
+      const recoveries: Array<number> = []
+      for (const rowsBefore of [4_000, 16_000]) {
+        yield* eventually(`${rowsBefore} rows`, Effect.map(worker.counters, ({ written }) => written >= rowsBefore), "3 minutes")
+        assert.isNull(ingest.child.exitCode, "ingest already finished: the restart would not be mid-ingest")
+        yield* stack("restart", "kafka").pipe(Effect.ensuring(stack("up", "kafka")))
+        const backAt = Date.now()
+        const before = yield* eventually("offsets readable", Effect.as(committed, true), "1 minute").pipe(Effect.andThen(committed))
+        yield* eventually("commits moving again", Effect.map(committed, (n) => n > before), "3 minutes")
+        recoveries.push(Date.now() - backAt)
+      }
+
+      assert.strictEqual(yield* ingest.exit, 0, ingest.output())
+      assert.include(ingest.output(), `produced=${expected.users.length}`)
+      yield* eventually("every message committed", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), "4 minutes")
+      assert.isNull(worker.child.exitCode, `the worker exited:\n${worker.output().slice(-4_000)}`)
+      const ids = yield* table.ids
+      assertExactRows(ids, expected.ids)
+      const dead = yield* deadLetters(env)
+      assert.strictEqual(dead.length, 0)
+      const writes = yield* writesApplied(table)
+      yield* stopWorker(worker)
+      yield* report("Kafka restart x2", {
+        produced: expected.users.length,
+        rows: ids.size,
+        "dead-lettered": dead.length,
+        duplicates: `${writes - ids.size} (Cassandra upserts - rows)`,
+        recovery: `${recoveries.map(seconds).join(", ")} (broker back to commits moving)`
+      })
+      yield* table.dropKeyspace
+    }).pipe(Effect.scoped), { timeout: 600_000 })
+})
