@@ -81,7 +81,10 @@ export const replicationCql = (config: CassandraConfig): string =>
 /** Local-distance connections per host when `CASSANDRA_POOL_CONNECTIONS` is unset. */
 export const defaultPoolConnections = 2
 
-/** Driver options for the config: DC- and token-aware routing (driver default), pooling, timeouts, auth, TLS. */
+/** Longest wait between the driver's attempts to reconnect to a node it saw go down (the driver's default is 10 minutes). */
+export const maxReconnectDelay = Duration.seconds(10)
+
+/** Driver options for the config: DC- and token-aware routing (driver default), pooling, timeouts, auth, TLS, reconnection. */
 export const clientOptions = (config: CassandraConfig): cassandra.DseClientOptions => {
   const readTimeout = Duration.toMillis(config.requestTimeout)
   return {
@@ -109,6 +112,9 @@ export const clientOptions = (config: CassandraConfig): cassandra.DseClientOptio
       },
       maxRequestsPerConnection: 2048,
       warmup: true
+    },
+    policies: {
+      reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(1_000, Duration.toMillis(maxReconnectDelay))
     },
     queryOptions: { consistency: Consistency[config.consistency], readTimeout, captureStackTrace: false },
     protocolOptions: { maxSchemaAgreementWaitSeconds: 30 },
