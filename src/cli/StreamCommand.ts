@@ -16,6 +16,10 @@ const flags = {
     Flag.withDescription("where a new consumer group starts reading [env KAFKA_START_FROM, default earliest]"),
     Flag.optional
   ),
+  replayFrom: Flag.Date("replay-from").pipe(
+    Flag.withDescription("before joining, move the group to the first message at or after this time (ISO-8601); the group's other workers must be stopped [env KAFKA_REPLAY_FROM]"),
+    Flag.optional
+  ),
   retryBase: duration("retry-base", "STREAM_RETRY_BASE", "200 millis", "first retry delay of a failed write; doubles, with jitter"),
   retryCap: duration("retry-cap", "STREAM_RETRY_CAP", "10 seconds", "longest delay between write retries (writes retry until they succeed)"),
   progressEvery: duration("progress-every", "STREAM_PROGRESS_EVERY", "10 seconds", "how often a progress line is logged"),
@@ -28,11 +32,11 @@ const StreamLive = StatusServer.layer.pipe(
 )
 
 /** Flags that override layer configuration take precedence over the environment. */
-const overrides = (from: Option.Option<"earliest" | "latest">) =>
-  ConfigProvider.layerAdd(ConfigProvider.fromUnknown(Option.match(from, {
-    onNone: () => ({}),
-    onSome: (start) => ({ KAFKA_START_FROM: start })
-  })), { asPrimary: true })
+const overrides = (from: Option.Option<"earliest" | "latest">, replayFrom: Option.Option<Date>) =>
+  ConfigProvider.layerAdd(ConfigProvider.fromUnknown({
+    ...Option.match(from, { onNone: () => ({}), onSome: (start) => ({ KAFKA_START_FROM: start }) }),
+    ...Option.match(replayFrom, { onNone: () => ({}), onSome: (date) => ({ KAFKA_REPLAY_FROM: date.toISOString() }) })
+  }), { asPrimary: true })
 
 /** `stream`: Kafka → Cassandra, until interrupted. */
 export const streamCommand = Command.make("stream", flags, (input) =>
@@ -43,7 +47,7 @@ export const streamCommand = Command.make("stream", flags, (input) =>
       concurrency: input.concurrency,
       retry: { base: input.retryBase, cap: input.retryCap, maxRetries: undefined },
       progressEvery: input.progressEvery
-    }).pipe(Effect.provide(StreamLive.pipe(Layer.provide(overrides(input.from)))))
+    }).pipe(Effect.provide(StreamLive.pipe(Layer.provide(overrides(input.from, input.replayFrom)))))
   }).pipe(boundShutdown(input.shutdownTimeout))).pipe(
     Command.withDescription("Consume users from Kafka and write them to Cassandra; poison messages go to the dead-letter topic")
   )

@@ -29,6 +29,7 @@ export const KafkaConfig = Config.all({
   replication: positiveInt("KAFKA_TOPIC_REPLICATION").pipe(Config.withDefault(1)),
   groupId: Config.String("KAFKA_GROUP_ID").pipe(Config.withDefault("users-stream")),
   startFrom: Config.Literals(["earliest", "latest"], "KAFKA_START_FROM").pipe(Config.withDefault("earliest" as const)),
+  replayFrom: Config.option(Config.Date("KAFKA_REPLAY_FROM")),
   compression: Config.Literals(["none", "gzip"], "KAFKA_COMPRESSION").pipe(Config.withDefault("gzip" as const)),
   ssl: Config.Boolean("KAFKA_SSL").pipe(Config.withDefault(false)),
   sasl,

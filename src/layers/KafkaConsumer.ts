@@ -1,10 +1,11 @@
-import { Cause, Context, Effect, FiberSet, Layer, Queue, Schedule, Stream } from "effect"
+import { Cause, Context, Effect, FiberSet, Layer, Metric, Option, Queue, Schedule, Stream } from "effect"
 import type { Config } from "effect"
 import type { EachBatchPayload, IHeaders, IMemberAssignment, KafkaMessage } from "kafkajs"
 import { OffsetWatermark } from "../domain/OffsetWatermark.ts"
 import type { CommitPosition } from "../domain/OffsetWatermark.ts"
 import { KafkaConsumer, KafkaConsumerError, KafkaConsumerStatus } from "../services/KafkaConsumer.ts"
 import type { ConsumedMessage } from "../services/KafkaConsumer.ts"
+import { replayFrom } from "./KafkaReplay.ts"
 import type { KafkaProduceError } from "../services/KafkaProducer.ts"
 import {
   connectWithin,
@@ -52,6 +53,9 @@ const fromStartError = (error: KafkaProduceError) =>
   new KafkaConsumerError({ message: error.message, retryable: error._tag === "KafkaUnavailable" })
 
 /** Between attempts to rejoin after a crash kafkajs does not restart from: 1 s doubling to 10 s. */
+/** Messages between the position of a fetched batch and the partition's end, by partition. */
+const consumerLag = Metric.gauge("kafka_consumer_lag", { description: "messages behind the end of the partition, at the last fetch" })
+
 const rejoinBackoff = Schedule.min([Schedule.exponential("1 second"), Schedule.spaced("10 seconds")])
 
 const groupLost = new Set(["REBALANCE_IN_PROGRESS", "NOT_COORDINATOR_FOR_GROUP", "ILLEGAL_GENERATION", "UNKNOWN_MEMBER_ID"])
@@ -133,6 +137,7 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
       const pulledIn = generation
       const current = () => !closing && pulledIn === generation && payload.isRunning() && !payload.isStale()
       const { topic, partition, messages } = payload.batch
+      yield* Metric.update(Metric.withAttributes(consumerLag, { partition: String(partition) }), Number(payload.batch.offsetLagLow()))
       for (const message of messages) {
         if (!current()) return
         watermark.track(topic, partition, Number(message.offset))
@@ -164,6 +169,7 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
         partitionsConsumedConcurrently,
         eachBatch: (payload) => runPromise(pullBatch(payload))
       })
+    if (Option.isSome(config.replayFrom)) yield* replayFrom(kafka, config.groupId, config.topic, config.replayFrom.value)
     yield* connectWithin(config, "Kafka consumer", () => consumer.connect()).pipe(Effect.mapError(fromStartError))
     yield* Effect.tryPromise({
       try: async () => {
