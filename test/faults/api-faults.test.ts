@@ -2,7 +2,7 @@ import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
 import type { Faults } from "../support/FakeRandomUser.ts"
-import { eventually, startCli } from "../support/cli.ts"
+import { eventually } from "../support/cli.ts"
 import { drained, freshEnv } from "../support/kafka.ts"
 import {
   assertExactRows,
@@ -10,6 +10,7 @@ import {
   expectedIngest,
   ingestArgs,
   ingestPages,
+  startLogged,
   report,
   startWorker,
   stopWorker,
@@ -52,7 +53,7 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("users AP
       yield* api.resetStats
       yield* api.setFaults(faults)
       const output = yield* Effect.gen(function*() {
-        const ingest = yield* startCli(ingestArgs("api-faults", 20_000, 500, 2), {
+        const ingest = yield* startLogged("ingest", ingestArgs("api-faults", 20_000, 500, 2), {
           ...env,
           INGEST_MAX_RETRIES: "12",
           INGEST_RETRY_CAP: "2 seconds"
@@ -75,7 +76,7 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("users AP
       assert.strictEqual(dead.length, 0)
       const writes = yield* writesApplied(table)
       yield* stopWorker(worker)
-      yield* report("users API faults", {
+      yield* report(env, "users API faults", {
         produced: expected.users.length,
         invalid: expected.invalid,
         rows: ids.size,

@@ -1,7 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
-import { eventually, startCli } from "../support/cli.ts"
+import { eventually } from "../support/cli.ts"
 import { committedOffsets, drained, freshEnv, readTopic } from "../support/kafka.ts"
 import {
   assertExactRows,
@@ -10,6 +10,7 @@ import {
   idOf,
   ingestArgs,
   ingestPages,
+  startLogged,
   report,
   seconds,
   startWorker,
@@ -29,7 +30,7 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("Cassandr
       const expected = expectedIngest(ingestPages("cassandra-outage", 30_000, 500))
       const worker = yield* startWorker("worker", env)
       yield* eventually("the worker ready", worker.ready, "2 minutes")
-      const ingest = yield* startCli(ingestArgs("cassandra-outage", 30_000, 500, 1), { ...env, USERS_API_RATE_LIMIT: "2" })
+      const ingest = yield* startLogged("ingest", ingestArgs("cassandra-outage", 30_000, 500, 1), { ...env, USERS_API_RATE_LIMIT: "2" })
       yield* eventually("3000 rows", Effect.map(worker.counters, ({ written }) => written >= 3_000), "2 minutes")
 
       const during = yield* whileStopped(
@@ -69,7 +70,7 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("Cassandr
       assert.strictEqual(dead.length, 0)
       const { written: upserts } = yield* worker.counters
       yield* stopWorker(worker)
-      yield* report("Cassandra down 30 s", {
+      yield* report(env, "Cassandra down 30 s", {
         produced: expected.users.length,
         rows: ids.size,
         "dead-lettered": dead.length,

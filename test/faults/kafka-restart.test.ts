@@ -1,14 +1,15 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
-import { eventually, startCli } from "../support/cli.ts"
-import { committedOffsets, drained, freshEnv } from "../support/kafka.ts"
+import { eventually } from "../support/cli.ts"
+import { committedOffsets, drained, endOffsets, freshEnv } from "../support/kafka.ts"
 import {
   assertExactRows,
   deadLetters,
   expectedIngest,
   ingestArgs,
   ingestPages,
+  startLogged,
   report,
   seconds,
   stack,
@@ -21,26 +22,35 @@ import {
 const sum = (offsets: ReadonlyArray<number>) => offsets.reduce((a, b) => a + b, 0)
 
 layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("Kafka broker restarted", (it) => {
-  it.effect("restarting the broker twice mid-ingest and mid-stream: both recover alone, ingest exits 0, every user is one row", () =>
+  it.effect("restarting the broker three times mid-ingest and mid-stream: both recover alone, ingest exits 0, every user is one row", () =>
     Effect.gen(function*() {
       const api = yield* FakeRandomUser
       const env = freshEnv({ USERS_API_URL: api.url })
       const table = yield* tableOf(env)
-      const expected = expectedIngest(ingestPages("kafka-restart", 40_000, 500))
+      const expected = expectedIngest(ingestPages("kafka-restart", 40_000, 250))
       const worker = yield* startWorker("worker", env)
       yield* eventually("the worker ready", worker.ready, "2 minutes")
-      const ingest = yield* startCli(ingestArgs("kafka-restart", 40_000, 500, 2), { ...env, USERS_API_RATE_LIMIT: "1.5" })
+      const ingest = yield* startLogged("ingest", ingestArgs("kafka-restart", 40_000, 250, 2), { ...env, USERS_API_RATE_LIMIT: "3" })
       const committed = committedOffsets(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!).pipe(Effect.map(sum))
+      const produced = endOffsets(env.KAFKA_TOPIC!).pipe(Effect.map(sum))
+      const movesWithin = (what: string, offsets: Effect.Effect<number>, since: number) =>
+        Effect.gen(function*() {
+          const before = yield* offsets
+          yield* eventually(what, Effect.map(offsets, (n) => n > before), "3 minutes")
+          return Date.now() - since
+        })
 
-      const recoveries: Array<number> = []
-      for (const rowsBefore of [4_000, 16_000]) {
+      const recoveries: Array<string> = []
+      for (const rowsBefore of [4_000, 12_000, 20_000]) {
         yield* eventually(`${rowsBefore} rows`, Effect.map(worker.counters, ({ written }) => written >= rowsBefore), "3 minutes")
         assert.isNull(ingest.child.exitCode, "ingest already finished: the restart would not be mid-ingest")
         yield* stack("restart", "kafka").pipe(Effect.ensuring(stack("up", "kafka")))
         const backAt = Date.now()
-        const before = yield* eventually("offsets readable", Effect.as(committed, true), "1 minute").pipe(Effect.andThen(committed))
-        yield* eventually("commits moving again", Effect.map(committed, (n) => n > before), "3 minutes")
-        recoveries.push(Date.now() - backAt)
+        const [ingestBack, streamBack] = yield* Effect.all([
+          movesWithin("ingest producing again", produced, backAt),
+          movesWithin("the stream committing again", committed, backAt)
+        ], { concurrency: 2 })
+        recoveries.push(`${seconds(ingestBack)}/${seconds(streamBack)}`)
       }
 
       assert.strictEqual(yield* ingest.exit, 0, ingest.output())
@@ -53,12 +63,12 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("Kafka br
       assert.strictEqual(dead.length, 0)
       const writes = yield* writesApplied(table)
       yield* stopWorker(worker)
-      yield* report("Kafka restart x2", {
+      yield* report(env, "Kafka restart x3", {
         produced: expected.users.length,
         rows: ids.size,
         "dead-lettered": dead.length,
         duplicates: `${writes - ids.size} (Cassandra upserts - rows)`,
-        recovery: `${recoveries.map(seconds).join(", ")} (broker back to commits moving)`
+        recovery: `${recoveries.join(", ")} (broker back to ingest producing / stream committing)`
       })
       yield* table.dropKeyspace
     }).pipe(Effect.scoped), { timeout: 600_000 })

@@ -73,7 +73,7 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("poison m
       assert.strictEqual(counters.deadLettered, dead.length)
       const writes = yield* writesApplied(table)
       yield* stopWorker(worker)
-      yield* report("poison messages", {
+      yield* report(env, "poison messages", {
         produced: good.length + poisons.length,
         good: good.length,
         poison: poisons.length,

@@ -1,7 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
-import { eventually, startCli } from "../support/cli.ts"
+import { eventually } from "../support/cli.ts"
 import { drained, freshEnv } from "../support/kafka.ts"
 import {
   assertExactRows,
@@ -11,6 +11,7 @@ import {
   expectedIngest,
   ingestArgs,
   ingestPages,
+  startLogged,
   report,
   seconds,
   startWorker,
@@ -34,7 +35,7 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("rebalanc
       const a = yield* startWorker("worker-a", env)
       const b = yield* startWorker("worker-b", env)
       yield* eventually("a and b share the partitions", Effect.map(split, balanced(2, 6)), "2 minutes")
-      const ingest = yield* startCli(ingestArgs("rebalance", 40_000, 500, 1), { ...env, USERS_API_RATE_LIMIT: "2" })
+      const ingest = yield* startLogged("ingest", ingestArgs("rebalance", 40_000, 500, 1), { ...env, USERS_API_RATE_LIMIT: "2" })
 
       yield* eventually("8000 rows", Effect.map(written([a, b]), (n) => n >= 8_000), "3 minutes")
       const joinedAt = Date.now()
@@ -59,7 +60,7 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("rebalanc
       assert.strictEqual(dead.length, 0)
       const writes = yield* writesApplied(table)
       yield* Effect.all([stopWorker(a), stopWorker(c)], { concurrency: 2 })
-      yield* report("rebalances (join + leave)", {
+      yield* report(env, "rebalances (join + leave)", {
         produced: expected.users.length,
         rows: ids.size,
         "dead-lettered": dead.length,

@@ -1,7 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
-import { eventually, startCli } from "../support/cli.ts"
+import { eventually } from "../support/cli.ts"
 import { drained, freshEnv } from "../support/kafka.ts"
 import {
   assertExactRows,
@@ -9,6 +9,7 @@ import {
   expectedIngest,
   ingestArgs,
   ingestPages,
+  startLogged,
   randomMillis,
   report,
   seconds,
@@ -29,7 +30,7 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("stream w
       const env = freshEnv({ USERS_API_URL: api.url })
       const table = yield* tableOf(env)
       const expected = expectedIngest(ingestPages("kill-9", 50_000, 500))
-      const ingest = yield* startCli(ingestArgs("kill-9", 50_000, 500, 1), { ...env, USERS_API_RATE_LIMIT: "1" })
+      const ingest = yield* startLogged("ingest", ingestArgs("kill-9", 50_000, 500, 1), { ...env, USERS_API_RATE_LIMIT: "1" })
 
       let worker = yield* startWorker("worker-0", env)
       yield* writing(worker)
@@ -54,7 +55,7 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("stream w
       assert.strictEqual(dead.length, 0)
       const writes = yield* writesApplied(table)
       yield* stopWorker(worker)
-      yield* report("kill -9 x5", {
+      yield* report(env, "kill -9 x5", {
         produced: expected.users.length,
         rows: ids.size,
         "dead-lettered": dead.length,

@@ -2,6 +2,9 @@ import { assert } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect } from "effect"
 import type { Scope } from "effect"
 import { spawn } from "node:child_process"
+import { mkdirSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
 import { cassandraTable } from "./cassandra.ts"
@@ -61,6 +64,19 @@ const get = (url: string) =>
       .catch(() => ({ status: 0, body: "" }))
   )
 
+/** Where the output of a scenario's processes is kept (one file per process, written when the scenario ends). */
+export const logDir = (env: Record<string, string>) => join(tmpdir(), "users-pipeline-faults", env.KAFKA_TOPIC!)
+
+/** Starts the CLI like `startCli`, keeping its output in `logDir(env)/<name>.log` once the scope closes. */
+export const startLogged = (name: string, args: ReadonlyArray<string>, env: Record<string, string>) =>
+  Effect.tap(startCli(args, env), (cli) =>
+    Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        mkdirSync(logDir(env), { recursive: true })
+        writeFileSync(join(logDir(env), `${name}.log`), cli.output())
+      })
+    ))
+
 /** A `stream` worker with its status port. */
 export interface Worker extends CliProcess {
   readonly name: string
@@ -79,7 +95,7 @@ let nextPort = 19_700 + (process.pid % 50) * 20
 export const startWorker = (name: string, env: Record<string, string>, args: ReadonlyArray<string> = []) =>
   Effect.gen(function*() {
     const port = nextPort++
-    const cli = yield* startCli(["stream", ...args], { ...env, STREAM_HTTP_PORT: String(port) })
+    const cli = yield* startLogged(name, ["stream", ...args], { ...env, STREAM_HTTP_PORT: String(port) })
     const base = `http://127.0.0.1:${port}`
     const readyStatus = Effect.map(get(`${base}/readyz`), (r) => r.status)
     return {
@@ -162,9 +178,9 @@ export const deadLetters = (env: Record<string, string>) =>
 export const idOf = (message: ReadMessage): string => JSON.parse(message.value!.toString("utf8")).id
 
 /** Prints the one-line summary of a scenario. */
-export const report = (scenario: string, counts: Record<string, string | number>) =>
+export const report = (env: Record<string, string>, scenario: string, counts: Record<string, string | number>) =>
   Effect.sync(() =>
-    console.log(`[faults] ${scenario}: ${Object.entries(counts).map(([k, v]) => `${k}=${v}`).join(" ")}`)
+    console.log(`[faults] ${scenario}: ${Object.entries({ ...counts, logs: logDir(env) }).map(([k, v]) => `${k}=${v}`).join(" ")}`)
   )
 
 /** Milliseconds as seconds with one decimal. */
