@@ -32,16 +32,19 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("stream w
       const expected = expectedIngest(ingestPages("kill-9", 50_000, 500))
       const ingest = yield* startLogged("ingest", ingestArgs("kill-9", 50_000, 500, 1), { ...env, USERS_API_RATE_LIMIT: "1" })
 
-      let worker = yield* startWorker("worker-0", env)
+      const concurrency = ["--concurrency", "8"]
+      let worker = yield* startWorker("worker-0", env, concurrency)
       yield* writing(worker)
       const recoveries: Array<number> = []
+      const lives: Array<number> = []
       for (let kill = 1; kill <= 5; kill++) {
-        yield* Effect.sleep(randomMillis(100, 2_500))
+        yield* Effect.sleep(randomMillis(100, 1_500))
         assert.isNull(worker.child.exitCode, `${worker.name} exited by itself:\n${worker.output().slice(-4_000)}`)
+        lives.push((yield* worker.counters).written)
         yield* worker.signal("SIGKILL")
         yield* worker.exit
         const restartedAt = Date.now()
-        worker = yield* startWorker(`worker-${kill}`, env)
+        worker = yield* startWorker(`worker-${kill}`, env, concurrency)
         yield* writing(worker)
         recoveries.push(Date.now() - restartedAt)
       }
@@ -60,6 +63,7 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("stream w
         rows: ids.size,
         "dead-lettered": dead.length,
         duplicates: `${writes - ids.size} (Cassandra upserts - rows)`,
+        "written per killed life": lives.join("/"),
         recovery: `max ${seconds(Math.max(...recoveries))} mean ${
           seconds(recoveries.reduce((a, b) => a + b, 0) / recoveries.length)
         } (restart to first row)`
