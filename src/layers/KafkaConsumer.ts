@@ -52,10 +52,10 @@ const consumerError = (error: unknown, context: string) =>
 const fromStartError = (error: KafkaProduceError) =>
   new KafkaConsumerError({ message: error.message, retryable: error._tag === "KafkaUnavailable" })
 
-/** Between attempts to rejoin after a crash kafkajs does not restart from: 1 s doubling to 10 s. */
 /** Messages between the position of a fetched batch and the partition's end, by partition. */
 const consumerLag = Metric.gauge("kafka_consumer_lag", { description: "messages behind the end of the partition, at the last fetch" })
 
+/** Between attempts to rejoin after a crash kafkajs does not restart from: 1 s doubling to 10 s. */
 const rejoinBackoff = Schedule.min([Schedule.exponential("1 second"), Schedule.spaced("10 seconds")])
 
 const groupLost = new Set(["REBALANCE_IN_PROGRESS", "NOT_COORDINATOR_FOR_GROUP", "ILLEGAL_GENERATION", "UNKNOWN_MEMBER_ID"])
