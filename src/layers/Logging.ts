@@ -9,7 +9,7 @@ export const LoggingConfig = Config.all({
 /** The ids of the span a log line was written in, if any. */
 const traceIds = (fiber: Logger.Options<unknown>["fiber"]) => {
   const span = Context.getOption(fiber.context, Tracer.ParentSpan)
-  return span._tag === "Some" ? { trace_id: span.value.traceId, span_id: span.value.spanId } : undefined
+  return span._tag === "Some" && span.value.sampled ? { trace_id: span.value.traceId, span_id: span.value.spanId } : undefined
 }
 
 const json = Logger.make((options) => JSON.stringify({ ...Logger.formatStructured.log(options), ...traceIds(options.fiber) }))

@@ -16,7 +16,8 @@ describe("stream --replay-from", () => {
       const port = "19466"
       const env = freshEnv({ KAFKA_TOPIC_PARTITIONS: "2", STREAM_HTTP_PORT: port })
       const first = yield* startCli(["stream"], env)
-      yield* eventually("the topic to exist", Effect.as(sendPlain(env.KAFKA_TOPIC!, []), true), "1 minute")
+      const ready = Effect.promise(() => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false))
+      yield* eventually("the worker ready (its topic created)", ready, "1 minute")
       yield* sendPlain(env.KAFKA_TOPIC!, messages(10))
       yield* Effect.sleep("1500 millis")
       const since = new Date()
