@@ -1,4 +1,4 @@
-import { Effect, Layer, ScopedRef, Semaphore } from "effect"
+import { Duration, Effect, Layer, RcRef } from "effect"
 import type { Config } from "effect"
 import { CompressionTypes, Partitioners } from "kafkajs"
 import type { Message, Producer } from "kafkajs"
@@ -32,7 +32,9 @@ export const toKafkaMessage = (record: ProducerRecord): Message => ({
 /**
  * The kafkajs producer: idempotent, acks = all, compression from config; ensures `KAFKA_TOPIC` and `KAFKA_DLQ_TOPIC` at start.
  * A producer whose id or sequence numbers the broker refuses (kafkajs reuses sequence numbers after a send the broker took
- * but never answered, as when it stops) is replaced, and that send fails as `KafkaUnavailable` so the caller sends again.
+ * but never answered, as when it stops) is replaced, and that send fails as `KafkaUnavailable` so the caller sends again;
+ * the old one is disconnected once its last send settles (disconnected earlier, kafkajs reconnects it for that send and
+ * the open socket keeps a finished `ingest` from exiting).
  */
 export const layer: Layer.Layer<KafkaProducer, Config.ConfigError | KafkaProduceError> = Layer.effect(
   KafkaProducer,
@@ -52,15 +54,16 @@ export const layer: Layer.Layer<KafkaProducer, Config.ConfigError | KafkaProduce
       ),
       (producer) => disconnect("Kafka producer", producer)
     ).pipe(Effect.tap((producer) => connectWithin(config, "Kafka producer", () => producer.connect())))
-    const producers = yield* ScopedRef.fromAcquire(open)
-    const renewing = yield* Semaphore.make(1)
-    const renew = (stale: Producer) =>
-      renewing.withPermit(Effect.suspend(() => ScopedRef.getUnsafe(producers) === stale ? ScopedRef.set(producers, open) : Effect.void))
+    const producers = yield* RcRef.make({ acquire: open, idleTimeToLive: Duration.infinity })
+    yield* Effect.scoped(RcRef.get(producers))
+    const retired = new WeakSet<Producer>()
+    const retire = (producer: Producer) =>
+      retired.has(producer) ? Effect.void : Effect.andThen(Effect.sync(() => retired.add(producer)), RcRef.invalidate(producers))
     const compression = config.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None
 
     const send = (topic: string, records: ReadonlyArray<ProducerRecord>): Effect.Effect<void, KafkaProduceError> =>
       records.length === 0 ? Effect.void : Effect.gen(function*() {
-        const producer = yield* ScopedRef.get(producers)
+        const producer = yield* RcRef.get(producers)
         const context = `sending ${records.length} records to ${topic}`
         yield* Effect.tryPromise({
           try: () => producer.send({ topic, messages: records.map(toKafkaMessage), acks: -1, compression }),
@@ -68,12 +71,12 @@ export const layer: Layer.Layer<KafkaProducer, Config.ConfigError | KafkaProduce
         }).pipe(Effect.catch((error) =>
           losesProducerState(error)
             ? Effect.andThen(
-              renew(producer),
+              retire(producer),
               Effect.fail(new KafkaUnavailable({ message: `${context}: ${describeKafkaError(error)} (producer replaced)` }))
             )
             : Effect.fail(toKafkaError(error, context))
         ))
-      }).pipe(Effect.withSpan(`send ${topic}`, sendSpanOptions(topic, records)))
+      }).pipe(Effect.scoped, Effect.withSpan(`send ${topic}`, sendSpanOptions(topic, records)))
 
     return KafkaProducer.of({ send })
   })

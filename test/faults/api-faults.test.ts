@@ -7,6 +7,7 @@ import { drained, freshEnv } from "../support/kafka.ts"
 import {
   assertExactRows,
   deadLetters,
+  exitsZero,
   expectedIngest,
   ingestArgs,
   ingestPages,
@@ -58,7 +59,7 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("users AP
           INGEST_MAX_RETRIES: "12",
           INGEST_RETRY_CAP: "2 seconds"
         })
-        assert.strictEqual(yield* ingest.exit, 0, ingest.output())
+        yield* exitsZero(ingest, "ingest")
         return ingest.output()
       }).pipe(Effect.ensuring(api.setFaults({})))
       const stats = yield* api.stats

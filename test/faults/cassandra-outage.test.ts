@@ -6,6 +6,7 @@ import { committedOffsets, drained, freshEnv, readTopic } from "../support/kafka
 import {
   assertExactRows,
   deadLetters,
+  exitsZero,
   expectedIngest,
   idOf,
   ingestArgs,
@@ -55,7 +56,7 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("Cassandr
       yield* eventually("rows written again", Effect.map(worker.counters, ({ written }) => written > writtenBefore), "2 minutes")
       const recovery = Date.now() - backAt
 
-      assert.strictEqual(yield* ingest.exit, 0, ingest.output())
+      yield* exitsZero(ingest, "ingest")
       yield* eventually("every message committed", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), "4 minutes")
       const table = yield* tableOf(env)
       const messages = yield* readTopic(env.KAFKA_TOPIC!)

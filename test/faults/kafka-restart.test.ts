@@ -6,13 +6,14 @@ import { committedOffsets, drained, endOffsets, freshEnv } from "../support/kafk
 import {
   assertExactRows,
   deadLetters,
+  exitsZero,
   expectedIngest,
   ingestArgs,
   ingestPages,
   startLogged,
   report,
+  restart,
   seconds,
-  stack,
   startWorker,
   stopWorker,
   tableOf,
@@ -27,10 +28,10 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("Kafka br
       const api = yield* FakeRandomUser
       const env = freshEnv({ USERS_API_URL: api.url })
       const table = yield* tableOf(env)
-      const expected = expectedIngest(ingestPages("kafka-restart", 40_000, 250))
+      const expected = expectedIngest(ingestPages("kafka-restart", 60_000, 250))
       const worker = yield* startWorker("worker", env)
       yield* eventually("the worker ready", worker.ready, "2 minutes")
-      const ingest = yield* startLogged("ingest", ingestArgs("kafka-restart", 40_000, 250, 2), { ...env, USERS_API_RATE_LIMIT: "3" })
+      const ingest = yield* startLogged("ingest", ingestArgs("kafka-restart", 60_000, 250, 4), { ...env, USERS_API_RATE_LIMIT: "8" })
       const committed = committedOffsets(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!).pipe(Effect.map(sum))
       const produced = endOffsets(env.KAFKA_TOPIC!).pipe(Effect.map(sum))
       const movesWithin = (what: string, offsets: Effect.Effect<number>, since: number) =>
@@ -41,10 +42,10 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("Kafka br
         })
 
       const recoveries: Array<string> = []
-      for (const rowsBefore of [4_000, 12_000, 20_000]) {
+      for (const rowsBefore of [5_000, 16_000, 27_000]) {
         yield* eventually(`${rowsBefore} rows`, Effect.map(worker.counters, ({ written }) => written >= rowsBefore), "3 minutes")
         assert.isNull(ingest.child.exitCode, "ingest already finished: the restart would not be mid-ingest")
-        yield* stack("restart", "kafka").pipe(Effect.ensuring(stack("up", "kafka")))
+        yield* restart("kafka")
         const backAt = Date.now()
         const [ingestBack, streamBack] = yield* Effect.all([
           movesWithin("ingest producing again", produced, backAt),
@@ -53,7 +54,7 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("Kafka br
         recoveries.push(`${seconds(ingestBack)}/${seconds(streamBack)}`)
       }
 
-      assert.strictEqual(yield* ingest.exit, 0, ingest.output())
+      yield* exitsZero(ingest, "ingest")
       assert.include(ingest.output(), `produced=${expected.users.length}`)
       yield* eventually("every message committed", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), "4 minutes")
       assert.isNull(worker.child.exitCode, `the worker exited:\n${worker.output().slice(-4_000)}`)

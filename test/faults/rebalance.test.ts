@@ -8,6 +8,7 @@ import {
   assignments,
   balanced,
   deadLetters,
+  exitsZero,
   expectedIngest,
   ingestArgs,
   ingestPages,
@@ -52,7 +53,7 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("rebalanc
       yield* eventually("a and c writing", Effect.map(written([a, c]), (n) => n > before), "2 minutes")
       const leaveRecovery = Date.now() - leftAt
 
-      assert.strictEqual(yield* ingest.exit, 0, ingest.output())
+      yield* exitsZero(ingest, "ingest")
       yield* eventually("every message committed", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), "4 minutes")
       const ids = yield* table.ids
       assertExactRows(ids, expected.ids)

@@ -6,6 +6,7 @@ import { drained, freshEnv } from "../support/kafka.ts"
 import {
   assertExactRows,
   deadLetters,
+  exitsZero,
   expectedIngest,
   ingestArgs,
   ingestPages,
@@ -49,7 +50,7 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("stream w
         recoveries.push(Date.now() - restartedAt)
       }
 
-      assert.strictEqual(yield* ingest.exit, 0, ingest.output())
+      yield* exitsZero(ingest, "ingest")
       assert.include(ingest.output(), `produced=${expected.users.length}`)
       yield* eventually("every message committed", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), "4 minutes")
       const ids = yield* table.ids

@@ -3,6 +3,7 @@ import { ConfigProvider, Duration, Effect } from "effect"
 import type { Scope } from "effect"
 import { spawn } from "node:child_process"
 import { mkdirSync, writeFileSync } from "node:fs"
+import { connect } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -25,9 +26,30 @@ export const stack = (...args: Array<string>): Effect.Effect<void> =>
     child.on("exit", (code) => resume(Effect.succeed(code)))
   }).pipe(Effect.flatMap((code) => code === 0 ? Effect.void : Effect.die(new Error(`stack/stack.sh ${args.join(" ")}: exit ${code}`))))
 
+const ports = { kafka: 9092, cassandra: 9042 } as const
+
+const answers = (port: number) =>
+  Effect.callback<boolean>((resume) => {
+    const socket = connect({ host: "127.0.0.1", port }, () => socket.destroy())
+    socket.on("connect", () => resume(Effect.succeed(true)))
+    socket.on("error", () => resume(Effect.succeed(false)))
+  })
+
+/** Stops a server of this checkout's stack, making sure its port is really closed (a server of another clone's stack would not be stopped). */
+const stop = (server: keyof typeof ports) =>
+  stack("stop", server).pipe(
+    Effect.andThen(answers(ports[server])),
+    Effect.flatMap((open) =>
+      open ? Effect.die(new Error(`${server} still answers on ${ports[server]}: it is not a server of this checkout's stack`)) : Effect.void
+    )
+  )
+
 /** Runs `body` with a server stopped; the server is started again however `body` ends. */
-export const whileStopped = <A, E, R>(server: "kafka" | "cassandra", body: Effect.Effect<A, E, R>) =>
-  Effect.acquireUseRelease(stack("stop", server), () => body, () => stack("up", server))
+export const whileStopped = <A, E, R>(server: keyof typeof ports, body: Effect.Effect<A, E, R>) =>
+  Effect.acquireUseRelease(stop(server), () => body, () => stack("up", server))
+
+/** `stack.sh restart`, checking the server really went down in between. */
+export const restart = (server: keyof typeof ports) => whileStopped(server, Effect.void)
 
 /** The users table of an isolated pipeline, read with a plain driver client. */
 export const tableOf = (env: Record<string, string>): Effect.Effect<CassandraTable, never, Scope.Scope> =>
@@ -76,6 +98,15 @@ export const startLogged = (name: string, args: ReadonlyArray<string>, env: Reco
         writeFileSync(join(logDir(env), `${name}.log`), cli.output())
       })
     ))
+
+/** Waits for a CLI process to exit 0, dying with its output if it exits otherwise or is still running after `timeout`. */
+export const exitsZero = (cli: CliProcess, what: string, timeout: Duration.Input = "5 minutes") =>
+  cli.exit.pipe(
+    Effect.timeoutOrElse({ duration: timeout, orElse: () => Effect.succeed("still running" as const) }),
+    Effect.flatMap((code) =>
+      code === 0 ? Effect.void : Effect.die(new Error(`${what}: ${code === "still running" ? code : `exit ${code}`}\n${cli.output().slice(-6_000)}`))
+    )
+  )
 
 /** A `stream` worker with its status port. */
 export interface Worker extends CliProcess {
