@@ -89,6 +89,7 @@ layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("observab
       assert.match((yield* http(`${base}/metrics`)).body, /cassandra_write_duration_ms_bucket/)
 
       assert.strictEqual(yield* stack("stop", "cassandra"), 0)
+      yield* eventually("not ready while Cassandra is down", Effect.map(http(`${base}/readyz`), (r) => r.status === 503), "30 seconds")
       const down = yield* http(`${base}/readyz`)
       assert.strictEqual(down.status, 503, down.body)
       assert.include(down.body, "\"cassandra_session\":false")
