@@ -1,25 +1,21 @@
-import { assert, layer } from "@effect/vitest"
+import { assert } from "@effect/vitest"
 import { Effect } from "effect"
-import { FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
 import type { Faults } from "../support/FakeRandomUser.ts"
-import { eventually } from "../support/cli.ts"
-import { drained, freshEnv } from "../support/kafka.ts"
 import {
-  assertExactRows,
-  deadLetters,
   exitsZero,
   expectedIngest,
-  ingestArgs,
-  ingestPages,
-  startLogged,
-  report,
+  fakeApiPipeline,
+  faultScenario,
+  finish,
+  startIngest,
   startWorker,
-  stopWorker,
   tableOf,
-  writesApplied
+  validUsersLanded
 } from "../support/faults.ts"
+import type { IngestPlan } from "../support/faults.ts"
 
 const invalidUserRate = 0.03
+const plan: IngestPlan = { seed: "api-faults", count: 20_000, perRequest: 500, concurrency: 2, invalidUserRate }
 const tooSlow = { delayMs: 2_500 }
 
 /** Each of the first requests meets one kind of fault, then about a third of the requests fail at random. */
@@ -42,52 +38,45 @@ const faults: Faults = {
   invalidUserRate
 }
 
-layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("users API misbehaving", (it) => {
-  it.effect("500s, 429s with Retry-After, timeouts, {error} bodies, truncated JSON and invalid users: ingest exits 0, invalid counted, every valid user one row", () =>
-    Effect.gen(function*() {
-      const api = yield* FakeRandomUser
-      const env = freshEnv({ USERS_API_URL: api.url, USERS_API_TIMEOUT: "1 second" })
-      const table = yield* tableOf(env)
-      const expected = expectedIngest(ingestPages("api-faults", 20_000, 500, invalidUserRate))
-      assert.isAbove(expected.invalid, 0)
-      const worker = yield* startWorker("worker", env)
-      yield* api.resetStats
-      yield* api.setFaults(faults)
-      const output = yield* Effect.gen(function*() {
-        const ingest = yield* startLogged("ingest", ingestArgs("api-faults", 20_000, 500, 2), {
-          ...env,
-          INGEST_MAX_RETRIES: "12",
-          INGEST_RETRY_CAP: "2 seconds"
-        })
-        yield* exitsZero(ingest, "ingest")
-        return ingest.output()
-      }).pipe(Effect.ensuring(api.setFaults({})))
-      const stats = yield* api.stats
-      const summary = /ingest done: .*/.exec(output)?.[0] ?? ""
-      assert.include(summary, `requests=40 `)
-      assert.include(summary, `invalid=${expected.invalid} `)
-      assert.include(summary, `produced=${expected.users.length} `)
-      const retries = Number(/retries=(\d+)/.exec(summary)?.[1])
-      assert.isAtLeast(retries, faults.script!.length)
+faultScenario(
+  "users API misbehaving",
+  "500s, 429s with Retry-After, timeouts, {error} bodies, truncated JSON and invalid users: ingest exits 0, invalid counted, every valid user one row",
+  Effect.gen(function*() {
+    const { api, env } = yield* fakeApiPipeline({ USERS_API_TIMEOUT: "1 second" })
+    const table = yield* tableOf(env)
+    const expected = expectedIngest(plan)
+    assert.isAbove(expected.invalid, 0)
+    const worker = yield* startWorker("worker", env)
+    yield* api.resetStats
+    yield* api.setFaults(faults)
+    const output = yield* Effect.gen(function*() {
+      const ingest = yield* startIngest(env, plan, { INGEST_MAX_RETRIES: "12", INGEST_RETRY_CAP: "2 seconds" })
+      yield* exitsZero(ingest, "ingest")
+      return ingest.output()
+    }).pipe(Effect.ensuring(api.setFaults({})))
+    const stats = yield* api.stats
+    const summary = /ingest done: .*/.exec(output)?.[0] ?? ""
+    assert.include(summary, `requests=40 `)
+    assert.include(summary, `invalid=${expected.invalid} `)
+    assert.include(summary, `produced=${expected.users.length} `)
+    const retries = Number(/retries=(\d+)/.exec(summary)?.[1])
+    assert.isAtLeast(retries, faults.script!.length)
 
-      yield* eventually("every message committed", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), "3 minutes")
-      const ids = yield* table.ids
-      assertExactRows(ids, expected.ids)
-      const dead = yield* deadLetters(env)
-      assert.strictEqual(dead.length, 0)
-      const writes = yield* writesApplied(table)
-      yield* stopWorker(worker)
-      yield* report(env, "users API faults", {
-        produced: expected.users.length,
+    const landed = yield* validUsersLanded(env, table, expected.ids, "3 minutes")
+    yield* finish({
+      name: "users API faults",
+      env,
+      table,
+      workers: [worker],
+      produced: expected.users.length,
+      landed,
+      counts: {
         invalid: expected.invalid,
-        rows: ids.size,
-        "dead-lettered": dead.length,
-        duplicates: `${writes - ids.size} (Cassandra upserts - rows)`,
         requests: stats.requests,
         retries,
-        faults: `${JSON.stringify(stats.statuses)} errorBodies=${stats.errorBodies} truncated=${stats.truncated}`,
-        recovery: "n/a (retried in ingest)"
-      })
-      yield* table.dropKeyspace
-    }).pipe(Effect.scoped), { timeout: 600_000 })
-})
+        faults: `${JSON.stringify(stats.statuses)} errorBodies=${stats.errorBodies} truncated=${stats.truncated}`
+      },
+      recovery: "n/a (retried in ingest)"
+    })
+  })
+)

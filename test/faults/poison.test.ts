@@ -1,13 +1,11 @@
-import { assert, layer } from "@effect/vitest"
+import { assert } from "@effect/vitest"
 import { Effect } from "effect"
 import type { Message } from "kafkajs"
 import { randomBytes, randomUUID } from "node:crypto"
 import { DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
-import { layer as fakeApi } from "../support/FakeRandomUser.ts"
 import { expectedUsers } from "../support/RandomUserGenerator.ts"
-import { eventually } from "../support/cli.ts"
-import { drained, freshEnv, readTopic, sendPlain } from "../support/kafka.ts"
-import { assertExactRows, deadLetters, report, startWorker, stopWorker, tableOf, writesApplied } from "../support/faults.ts"
+import { freshEnv, readTopic, sendPlain } from "../support/kafka.ts"
+import { faultScenario, finish, landedExactly, startReadyWorker, tableOf } from "../support/faults.ts"
 
 interface Poison {
   readonly message: Message
@@ -29,59 +27,55 @@ const poisons: ReadonlyArray<Poison> = [
 
 const text = (value: Message["value"]) => value === null || value === undefined ? "" : Buffer.from(value).toString("utf8")
 
-layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("poison messages among good ones", (it) => {
-  it.effect("non-JSON, wrong schema, 900 KB, empty and null values, null keys: good ones become rows, poison ones go to the DLQ, offsets reach the end", () =>
-    Effect.gen(function*() {
-      const env = freshEnv()
-      const table = yield* tableOf(env)
-      const good = expectedUsers({ seed: "poison", page: 1, results: 3_500 })
-      const worker = yield* startWorker("worker", env)
-      yield* eventually("the worker ready", worker.ready, "2 minutes")
-      const chunk = Math.ceil(good.length / poisons.length)
-      for (const [i, poison] of poisons.entries()) {
-        const users = good.slice(i * chunk, (i + 1) * chunk).map((user, j): Message => ({
-          key: j % 5 === 0 ? null : user.id,
-          value: JSON.stringify(user)
-        }))
-        yield* sendPlain(env.KAFKA_TOPIC!, users.slice(0, users.length >> 1))
-        yield* sendPlain(env.KAFKA_TOPIC!, [poison.message])
-        yield* sendPlain(env.KAFKA_TOPIC!, users.slice(users.length >> 1))
-      }
+faultScenario(
+  "poison messages among good ones",
+  "non-JSON, wrong schema, 900 KB, empty and null values, null keys: good ones become rows, poison ones go to the DLQ, offsets reach the end",
+  Effect.gen(function*() {
+    const env = freshEnv()
+    const table = yield* tableOf(env)
+    const good = expectedUsers({ seed: "poison", page: 1, results: 3_500 })
+    const worker = yield* startReadyWorker("worker", env)
+    const chunk = Math.ceil(good.length / poisons.length)
+    for (const [i, poison] of poisons.entries()) {
+      const users = good.slice(i * chunk, (i + 1) * chunk).map((user, j): Message => ({
+        key: j % 5 === 0 ? null : user.id,
+        value: JSON.stringify(user)
+      }))
+      yield* sendPlain(env.KAFKA_TOPIC!, users.slice(0, users.length >> 1))
+      yield* sendPlain(env.KAFKA_TOPIC!, [poison.message])
+      yield* sendPlain(env.KAFKA_TOPIC!, users.slice(users.length >> 1))
+    }
 
-      yield* eventually("every message committed", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), "3 minutes")
-      const ids = yield* table.ids
-      assertExactRows(ids, new Set(good.map((user) => user.id)))
-      const source = yield* readTopic(env.KAFKA_TOPIC!)
-      const dead = yield* deadLetters(env)
-      for (const poison of poisons) {
-        const value = text(poison.message.value)
-        const origin = source.filter((m) => m.key === poison.message.key && text(m.value) === value)
-        assert.strictEqual(origin.length, 1, `${poison.message.key} produced once`)
-        const letters = dead.filter((m) =>
-          m.headers[DeadLetterHeader.sourcePartition] === String(origin[0]!.partition) &&
-          m.headers[DeadLetterHeader.sourceOffset] === origin[0]!.offset
-        )
-        assert.isAtLeast(letters.length, 1, `${poison.message.key} dead-lettered`)
-        for (const letter of letters) {
-          assert.strictEqual(letter.key, poison.message.key ?? null)
-          assert.strictEqual(text(letter.value), value)
-          assert.strictEqual(letter.headers[DeadLetterHeader.errorType], poison.errorType, `${poison.message.key}`)
-        }
+    const landed = yield* landedExactly(env, table, new Set(good.map((user) => user.id)), "3 minutes")
+    const { dead } = landed
+    const source = yield* readTopic(env.KAFKA_TOPIC!)
+    for (const poison of poisons) {
+      const value = text(poison.message.value)
+      const origin = source.filter((m) => m.key === poison.message.key && text(m.value) === value)
+      assert.strictEqual(origin.length, 1, `${poison.message.key} produced once`)
+      const letters = dead.filter((m) =>
+        m.headers[DeadLetterHeader.sourcePartition] === String(origin[0]!.partition) &&
+        m.headers[DeadLetterHeader.sourceOffset] === origin[0]!.offset
+      )
+      assert.isAtLeast(letters.length, 1, `${poison.message.key} dead-lettered`)
+      for (const letter of letters) {
+        assert.strictEqual(letter.key, poison.message.key ?? null)
+        assert.strictEqual(text(letter.value), value)
+        assert.strictEqual(letter.headers[DeadLetterHeader.errorType], poison.errorType, `${poison.message.key}`)
       }
-      assert.strictEqual(new Set(dead.map((m) => `${m.headers[DeadLetterHeader.sourcePartition]}@${m.headers[DeadLetterHeader.sourceOffset]}`)).size, poisons.length)
-      const counters = yield* worker.counters
-      assert.strictEqual(counters.deadLettered, dead.length)
-      const writes = yield* writesApplied(table)
-      yield* stopWorker(worker)
-      yield* report(env, "poison messages", {
-        produced: good.length + poisons.length,
-        good: good.length,
-        poison: poisons.length,
-        rows: ids.size,
-        "dead-lettered": dead.length,
-        duplicates: `${writes - ids.size} (Cassandra upserts - rows)`,
-        recovery: "n/a"
-      })
-      yield* table.dropKeyspace
-    }).pipe(Effect.scoped), { timeout: 600_000 })
-})
+    }
+    assert.strictEqual(new Set(dead.map((m) => `${m.headers[DeadLetterHeader.sourcePartition]}@${m.headers[DeadLetterHeader.sourceOffset]}`)).size, poisons.length)
+    const counters = yield* worker.counters
+    assert.strictEqual(counters.deadLettered, dead.length)
+    yield* finish({
+      name: "poison messages",
+      env,
+      table,
+      workers: [worker],
+      produced: good.length + poisons.length,
+      landed,
+      counts: { good: good.length, poison: poisons.length },
+      recovery: "n/a"
+    })
+  })
+)

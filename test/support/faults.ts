@@ -1,4 +1,4 @@
-import { assert } from "@effect/vitest"
+import { assert, layer } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect } from "effect"
 import type { Scope } from "effect"
 import { spawn } from "node:child_process"
@@ -10,14 +10,31 @@ import { fileURLToPath } from "node:url"
 import { DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
 import { cassandraTable } from "./cassandra.ts"
 import type { CassandraTable } from "./cassandra.ts"
-import { startCli } from "./cli.ts"
+import { eventually, startCli } from "./cli.ts"
 import type { CliProcess } from "./cli.ts"
+import { FakeRandomUser, layer as fakeApi } from "./FakeRandomUser.ts"
 import { expectedUsers } from "./RandomUserGenerator.ts"
 import { AssignerProtocol } from "kafkajs"
-import { committedOffsets, kafkaAdmin, readTopic } from "./kafka.ts"
+import { committedOffsets, drained, freshEnv, kafkaAdmin, readTopic } from "./kafka.ts"
 import type { ReadMessage } from "./kafka.ts"
 
 const repo = fileURLToPath(new URL("../..", import.meta.url))
+
+/**
+ * One fault scenario as a test: `body` runs scoped (its processes are killed and their logs kept when it ends)
+ * with the suite's fake users API served in-process, under the suite's timeouts.
+ */
+export const faultScenario = <A, E>(suite: string, test: string, body: Effect.Effect<A, E, FakeRandomUser | Scope.Scope>) =>
+  layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })(suite, (it) => {
+    it.effect(test, () => body.pipe(Effect.scoped), { timeout: 600_000 })
+  })
+
+/** A fresh isolated pipeline (see `freshEnv`) whose `ingest` reads the fake users API. */
+export const fakeApiPipeline = (extra: Record<string, string> = {}) =>
+  Effect.gen(function*() {
+    const api = yield* FakeRandomUser
+    return { api, env: freshEnv({ USERS_API_URL: api.url, ...extra }) }
+  })
 
 /** `stack/stack.sh …` as a child process, so the in-process fake API keeps serving meanwhile; fails unless it exits 0. */
 export const stack = (...args: Array<string>): Effect.Effect<void> =>
@@ -55,25 +72,35 @@ export const restart = (server: keyof typeof ports) => whileStopped(server, Effe
 export const tableOf = (env: Record<string, string>): Effect.Effect<CassandraTable, never, Scope.Scope> =>
   cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
 
-/** The pages `ingest --count --results-per-request` asks for, with the fake API's invalid-user rate. */
-export const ingestPages = (seed: string, count: number, perRequest: number, invalidUserRate?: number) =>
-  Array.from({ length: Math.ceil(count / perRequest) }, (_, i) => ({
-    seed,
+/** One `ingest` run: its seed, user count, page size and concurrency, and the fake API's invalid-user rate (if any). */
+export interface IngestPlan {
+  readonly seed: string
+  readonly count: number
+  readonly perRequest: number
+  readonly concurrency: number
+  readonly invalidUserRate?: number
+}
+
+/** The pages the run asks the fake API for. */
+export const ingestPages = (plan: IngestPlan) =>
+  Array.from({ length: Math.ceil(plan.count / plan.perRequest) }, (_, i) => ({
+    seed: plan.seed,
     page: i + 1,
-    results: Math.min(perRequest, count - i * perRequest),
-    invalidUserRate
+    results: Math.min(plan.perRequest, plan.count - i * plan.perRequest),
+    invalidUserRate: plan.invalidUserRate
   }))
 
-/** The ids of the valid users those pages hold, and how many invalid users they hold. */
-export const expectedIngest = (pages: ReadonlyArray<ReturnType<typeof ingestPages>[number]>) => {
+/** What the run should produce: the valid users of its pages (and their ids), and how many invalid users the pages hold. */
+export const expectedIngest = (plan: IngestPlan) => {
+  const pages = ingestPages(plan)
   const users = pages.flatMap((page) => expectedUsers(page))
   const fetched = pages.reduce((n, page) => n + page.results, 0)
   return { users, ids: new Set(users.map((user) => user.id)), invalid: fetched - users.length }
 }
 
-/** `ingest` flags for a seed, a count and a page size (one run). */
-export const ingestArgs = (seed: string, count: number, perRequest: number, concurrency = 2) =>
-  ["ingest", "--seed", seed, "--count", String(count), "--results-per-request", String(perRequest), "--concurrency", String(concurrency)]
+/** `ingest` flags for the run. */
+export const ingestArgs = (plan: IngestPlan) =>
+  ["ingest", "--seed", plan.seed, "--count", String(plan.count), "--results-per-request", String(plan.perRequest), "--concurrency", String(plan.concurrency)]
 
 /** Reads the `users_written`-style counter `name` from Prometheus text. */
 export const counter = (metrics: string, name: string): number =>
@@ -142,6 +169,21 @@ export const startWorker = (name: string, env: Record<string, string>, args: Rea
     } satisfies Worker
   })
 
+/** Starts a worker like `startWorker` and waits (up to 2 minutes) for its `/readyz` to answer 200. */
+export const startReadyWorker = (name: string, env: Record<string, string>, args: ReadonlyArray<string> = []) =>
+  Effect.tap(startWorker(name, env, args), (worker) => eventually(`${name} ready`, worker.ready, "2 minutes"))
+
+/** Starts the run's `ingest` (output logged as `ingest.log`) with the pipeline's environment plus `extra`. */
+export const startIngest = (env: Record<string, string>, plan: IngestPlan, extra: Record<string, string> = {}) =>
+  startLogged("ingest", ingestArgs(plan), { ...env, ...extra })
+
+/** Waits for ingest to exit 0 (see `exitsZero`) and checks it reports every expected user produced. */
+export const ingestProducedAll = (ingest: CliProcess, expected: { readonly users: ReadonlyArray<unknown> }) =>
+  Effect.gen(function*() {
+    yield* exitsZero(ingest, "ingest")
+    assert.include(ingest.output(), `produced=${expected.users.length}`)
+  })
+
 /** Stops a worker with SIGTERM and checks it shut down gracefully (exit 0). */
 export const stopWorker = (worker: Worker) =>
   Effect.gen(function*() {
@@ -203,6 +245,84 @@ export const deadLetters = (env: Record<string, string>) =>
       assert.isFalse(Number.isNaN(Date.parse(m.headers[DeadLetterHeader.failedAt]!)))
     }
     return messages
+  })
+
+/** What a scenario's flow left behind once the group committed every message. */
+export interface Landed {
+  /** The ids in the users table: exactly the expected ones. */
+  readonly ids: ReadonlySet<string>
+  /** The dead-letter topic's messages, each with its dlq-* headers. */
+  readonly dead: ReadonlyArray<ReadMessage>
+}
+
+/**
+ * Waits (up to `within`) for the group to commit every message of the topic, then asserts the table holds exactly
+ * the `expected` ids (none missing, none extra) and reads the dead-letter topic, checking each letter's headers.
+ */
+export const landedExactly = (
+  env: Record<string, string>,
+  table: CassandraTable,
+  expected: ReadonlySet<string>,
+  within: Duration.Input
+) =>
+  Effect.gen(function*() {
+    yield* eventually("every message committed", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), within)
+    const ids = yield* table.ids
+    assertExactRows(ids, expected)
+    const dead = yield* deadLetters(env)
+    return { ids, dead } satisfies Landed
+  })
+
+/** `landedExactly` for a flow of valid users only: also asserts nothing was dead-lettered. */
+export const validUsersLanded = (...args: Parameters<typeof landedExactly>) =>
+  Effect.tap(landedExactly(...args), ({ dead }) => Effect.sync(() => assert.strictEqual(dead.length, 0)))
+
+/** How many upserts reached the users table (rows written more than once count more than once), and by whose count. */
+export interface Upserts {
+  readonly count: Effect.Effect<number>
+  readonly counted: string
+}
+
+/** Upserts as Cassandra counts them (`writesApplied`): valid while Cassandra has not restarted. */
+export const cassandraUpserts = (table: CassandraTable): Upserts => ({ count: writesApplied(table), counted: "Cassandra upserts" })
+
+/** Upserts as a worker counts them (its `users_written`). */
+export const workerUpserts = (worker: Worker): Upserts => ({
+  count: Effect.map(worker.counters, ({ written }) => written),
+  counted: "users_written"
+})
+
+/**
+ * Ends a scenario whose checks passed: counts the upserts while the workers still run, stops the workers gracefully
+ * (each must exit 0 after SIGTERM), prints the scenario's line and drops its keyspace.
+ * The line: `produced`, `rows`, `dead-lettered`, `duplicates` (upserts - rows), then `counts`, then `recovery`.
+ */
+export const finish = (scenario: {
+  readonly name: string
+  readonly env: Record<string, string>
+  readonly table: CassandraTable
+  readonly workers: ReadonlyArray<Worker>
+  readonly produced: number
+  readonly landed: Landed
+  /** Default: `cassandraUpserts(table)`. */
+  readonly upserts?: Upserts
+  readonly counts?: Record<string, string | number>
+  readonly recovery: string
+}) =>
+  Effect.gen(function*() {
+    const { env, landed, table } = scenario
+    const upserts = scenario.upserts ?? cassandraUpserts(table)
+    const upserted = yield* upserts.count
+    yield* Effect.forEach(scenario.workers, stopWorker, { concurrency: "unbounded", discard: true })
+    yield* report(env, scenario.name, {
+      produced: scenario.produced,
+      rows: landed.ids.size,
+      "dead-lettered": landed.dead.length,
+      duplicates: `${upserted - landed.ids.size} (${upserts.counted} - rows)`,
+      ...scenario.counts,
+      recovery: scenario.recovery
+    })
+    yield* table.dropKeyspace
   })
 
 /** The id in a user message's value. */
