@@ -35,7 +35,9 @@ export const KafkaConfig = Config.all({
   sasl,
   connectTimeout: Config.Duration("KAFKA_CONNECT_TIMEOUT").pipe(Config.withDefault(Duration.seconds(30))),
   consumerBuffer: positiveInt("KAFKA_CONSUMER_BUFFER").pipe(Config.withDefault(1000)),
-  commitInterval: Config.Duration("KAFKA_COMMIT_INTERVAL").pipe(Config.withDefault(Duration.seconds(1)))
+  commitInterval: Config.Duration("KAFKA_COMMIT_INTERVAL").pipe(Config.withDefault(Duration.seconds(1))),
+  /** How long the group waits for a silent member (killed, or crashed while the broker was down) before reassigning its partitions. */
+  sessionTimeout: Config.Duration("KAFKA_SESSION_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10)))
 })
 
 export type KafkaConfig = Config.Success<typeof KafkaConfig>

@@ -1,4 +1,4 @@
-import { Cause, Context, Effect, FiberSet, Layer, Metric, Option, Queue, Schedule, Stream } from "effect"
+import { Cause, Context, Duration, Effect, FiberSet, Layer, Metric, Option, Queue, Schedule, Stream } from "effect"
 import type { Config } from "effect"
 import type { EachBatchPayload, IHeaders, IMemberAssignment, KafkaMessage } from "kafkajs"
 import { OffsetWatermark } from "../domain/OffsetWatermark.ts"
@@ -86,6 +86,8 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
       groupId: config.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 1_000,
+      sessionTimeout: Duration.toMillis(config.sessionTimeout),
+      heartbeatInterval: Math.max(100, Math.floor(Duration.toMillis(config.sessionTimeout) / 3)),
       retry: kafkaRetry
     })
 
