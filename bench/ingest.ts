@@ -5,11 +5,11 @@ import { runScript } from "./lib.ts"
 import { loadBacklog, streamEnv } from "./stream.ts"
 
 /** `ingest` from the compatible server into a fresh 6-partition topic: users/s as the program reports it. */
-export const ingestRate = (seed: string, count: number) =>
+export const ingestRate = (seed: string, count: number, extraEnv: Record<string, string> = {}) =>
   Effect.gen(function*() {
     const api = yield* FakeRandomUser
     const topic = yield* loadBacklog(`${seed}-empty`, 0)
-    const env = { ...streamEnv(topic, false), USERS_API_URL: api.url }
+    const env = { ...streamEnv(topic, false), USERS_API_URL: api.url, ...extraEnv }
     const output = yield* runCli(
       ["ingest", "--count", String(count), "--seed", seed, "--results-per-request", "5000", "--concurrency", "4"],
       env

@@ -42,9 +42,9 @@ export const loadBacklog = (seed: string, count: number) =>
   })
 
 /** Drains the backlog with `stream --concurrency c`: rows/s from ready to fully committed, time to ready, RSS samples. */
-export const drainBacklog = (topic: string, count: number, concurrency: number, tracing: boolean) =>
+export const drainBacklog = (topic: string, count: number, concurrency: number, tracing: boolean, extraEnv: Record<string, string> = {}) =>
   Effect.scoped(Effect.gen(function*() {
-    const env = streamEnv(topic, tracing)
+    const env = { ...streamEnv(topic, tracing), ...extraEnv }
     const started = performance.now()
     const cli = yield* startCli(["stream", "--concurrency", String(concurrency)], env)
     const rss = yield* sampleRss(cli)

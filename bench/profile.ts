@@ -1,0 +1,72 @@
+// npm run bench:profile -- stream|ingest [count] [concurrency]: one run of a program on the local stack
+// under `--cpu-prof`; prints its rate and where the CPU went (self time by package and by function).
+// The profile is kept in bench/results/<program>.cpuprofile (open it in Chrome DevTools or speedscope).
+import { NodeRuntime } from "@effect/platform-node"
+import { Console, Effect } from "effect"
+import { spawnSync } from "node:child_process"
+import { readdirSync, readFileSync, renameSync, rmSync } from "node:fs"
+import { join } from "node:path"
+import { layer as fakeApi } from "../test/support/FakeRandomUser.ts"
+import { ingestRate } from "./ingest.ts"
+import { drainBacklog, loadBacklog } from "./stream.ts"
+
+const [program = "stream", countArg = "100000", concurrencyArg = "64"] = process.argv.slice(2)
+const results = join(import.meta.dirname, "results")
+const profileDir = join(results, `${program}-profile`)
+const cpuProf = { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` }
+
+interface Profile {
+  readonly nodes: ReadonlyArray<{ readonly id: number; readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number } }>
+  readonly samples: ReadonlyArray<number>
+  readonly timeDeltas: ReadonlyArray<number>
+}
+
+/** Where a frame's code lives: an npm package, our own source, Node itself, or V8's pseudo-frames. */
+const owner = (url: string, name: string) =>
+  /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
+    (url.includes("/dist/") ? "users-pipeline" : url.startsWith("node:") ? "node" : url === "" ? name : url)
+
+/** Self time by owner and by function, as lines of "percent  name". */
+export const summarize = (profile: Profile, top = 25): string => {
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node.callFrame]))
+  const byOwner = new Map<string, number>()
+  const byFunction = new Map<string, number>()
+  let total = 0
+  profile.samples.forEach((id, i) => {
+    const frame = nodes.get(id)!
+    const micros = profile.timeDeltas[i] ?? 0
+    total += micros
+    const where = owner(frame.url, frame.functionName)
+    byOwner.set(where, (byOwner.get(where) ?? 0) + micros)
+    const fn = `${frame.functionName || "(anonymous)"} ${frame.url.replace(/^.*node_modules\//, "")}:${frame.lineNumber + 1}`
+    byFunction.set(fn, (byFunction.get(fn) ?? 0) + micros)
+  })
+  const lines = (m: Map<string, number>, n: number) =>
+    [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, t]) => `${(100 * t / total).toFixed(1).padStart(5)}%  ${k}`)
+  return [`${(total / 1e6).toFixed(1)} s of samples`, ...lines(byOwner, 12), "", ...lines(byFunction, top)].join("\n")
+}
+
+const run = Effect.gen(function*() {
+  if (spawnSync("bash", ["stack/stack.sh", "up"], { stdio: "inherit" }).status !== 0) return yield* Effect.die(new Error("stack:up failed"))
+  rmSync(profileDir, { recursive: true, force: true })
+  const count = Number(countArg)
+  const seed = `profile-${Date.now()}`
+  if (program === "stream") {
+    const topic = yield* loadBacklog(seed, count)
+    const drain = yield* drainBacklog(topic, count, Number(concurrencyArg), false, cpuProf)
+    yield* Console.log(`stream @${concurrencyArg}: ${Math.round(drain.rowsPerSec)} rows/s, max RSS ${Math.round(drain.maxRssMb)} MiB`)
+  } else if (program === "ingest") {
+    const ingest = yield* ingestRate(seed, count, cpuProf)
+    yield* Console.log(`ingest: ${Math.round(ingest.usersPerSec)} users/s`)
+  } else {
+    return yield* Effect.die(new Error(`unknown program ${program}: stream or ingest`))
+  }
+  const written = readdirSync(profileDir).filter((name) => name.endsWith(".cpuprofile"))
+  const target = join(results, `${program}.cpuprofile`)
+  renameSync(join(profileDir, written[0]!), target)
+  rmSync(profileDir, { recursive: true, force: true })
+  yield* Console.log(summarize(JSON.parse(readFileSync(target, "utf8")) as Profile))
+  yield* Console.log(`profile: ${target}`)
+})
+
+run.pipe(Effect.provide(fakeApi()), NodeRuntime.runMain)
