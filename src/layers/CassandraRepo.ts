@@ -148,13 +148,14 @@ export const layer: Layer.Layer<CassandraRepo, Config.ConfigError | CassandraRej
         "db.collection.name": config.table
       }
 
-      const upsert = Effect.fn("CassandraRepo.upsert", {
-        kind: "client",
-        attributes: { ...spanAttributes, "db.operation.name": "INSERT", "db.query.text": insert }
-      })(function*(user: User, ingestedAt: Date) {
-        yield* Effect.annotateCurrentSpan("user.id", user.id)
-        yield* attempt(() => client.execute(insert, insertParams(user, ingestedAt), writeOptions))
-      })
+      const upsertAttributes = { ...spanAttributes, "db.operation.name": "INSERT", "db.query.text": insert }
+      // A span per row, without capturing a stack trace per call as Effect.fn does.
+      const upsert = (user: User, ingestedAt: Date) =>
+        attempt(() => client.execute(insert, insertParams(user, ingestedAt), writeOptions)).pipe(
+          Effect.withSpan("CassandraRepo.upsert", { kind: "client", attributes: { ...upsertAttributes, "user.id": user.id } }, {
+            captureStackTrace: false
+          })
+        )
 
       const ping = attempt(() => client.execute("SELECT release_version FROM system.local", [], pingOptions)).pipe(
         Effect.catchTag("CassandraRejected", ({ message }) => Effect.fail(new CassandraUnavailable({ message }))),

@@ -22,10 +22,11 @@ export const layer = (table: Map<string, MemoryRow>, options: CassandraRepoMemor
   Layer.succeed(
     CassandraRepo,
     CassandraRepo.of({
-      upsert: Effect.fn("CassandraRepo.upsert")(function*(user, ingestedAt) {
-        if (options.beforeUpsert) yield* options.beforeUpsert(user)
-        table.set(user.id, { user, ingestedAt, writes: (table.get(user.id)?.writes ?? 0) + 1 })
-      }),
+      upsert: (user, ingestedAt) =>
+        Effect.andThen(
+          options.beforeUpsert ? options.beforeUpsert(user) : Effect.void,
+          Effect.sync(() => void table.set(user.id, { user, ingestedAt, writes: (table.get(user.id)?.writes ?? 0) + 1 }))
+        ).pipe(Effect.withSpan("CassandraRepo.upsert", { kind: "client" }, { captureStackTrace: false })),
       ping: options.ping ?? Effect.void
     })
   )

@@ -25,3 +25,14 @@ export const retrySchedule = <E>(policy: RetryPolicy, classify: (error: E) => Re
       return Effect.succeed(retryAfter !== undefined ? Duration.max(duration, retryAfter) : duration)
     })
   )
+
+/**
+ * `Effect.retry(effect, schedule)` with the schedule set up only after a first failure, which it then sees
+ * like any other: same delays, same stop. In a per-message hot loop the common first-try success pays nothing for it.
+ */
+export const retryAfterFailure = <A, E, R, X, R2>(effect: Effect.Effect<A, E, R>, schedule: Schedule.Schedule<X, E, never, R2>) =>
+  Effect.catch(effect, (first) => {
+    let replayed = false
+    const again = Effect.suspend(() => replayed ? effect : ((replayed = true), Effect.fail(first)))
+    return Effect.retry(again, schedule)
+  })

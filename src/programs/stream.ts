@@ -1,4 +1,5 @@
-import { Clock, Duration, Effect, Fiber, Metric, Result, Schedule, Stream } from "effect"
+import { Duration, Effect, Fiber, Metric, Result, Schedule, Stream } from "effect"
+import type { Context } from "effect"
 import type { Tracer } from "effect"
 import { deadLetterHeaders } from "../domain/DeadLetter.ts"
 import { decodeUserMessage } from "../domain/Poison.ts"
@@ -12,7 +13,7 @@ import type { ConsumedMessage } from "../services/KafkaConsumer.ts"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError } from "../services/KafkaProducer.ts"
 import { countError, endToEndLatency, usersDeadLettered, usersWritten, writeLatency } from "./Metrics.ts"
-import { retrySchedule } from "./Retry.ts"
+import { retryAfterFailure, retrySchedule } from "./Retry.ts"
 import type { RetryableError, RetryPolicy } from "./Retry.ts"
 
 export interface StreamOptions {
@@ -44,41 +45,47 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
     )
   )
 
-  const written = (message: ConsumedMessage, elapsed: Duration.Duration) =>
-    Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
-      yield* Metric.update(writeLatency, Duration.toMillis(elapsed))
-      yield* Metric.update(endToEndLatency, Math.max(0, now - message.timestamp))
-      yield* Metric.update(usersWritten, 1)
-    })
-
-  const write = (message: ConsumedMessage, user: User) =>
-    repo.upsert(user, new Date(message.timestamp)).pipe(
-      Effect.timed,
-      Effect.flatMap(([elapsed]) => Effect.andThen(consumer.markDone(message), written(message, elapsed))),
-      Effect.uninterruptible,
-      Effect.retry(retry)
+  // The per-message path is the pipeline's hot loop: metrics are updated in one step, and the retry
+  // schedule is only set up once a write has failed (see `retryAfterFailure`).
+  const written = (message: ConsumedMessage, startedAt: number) =>
+    Effect.clockWith((clock) =>
+      Effect.contextWith((context: Context.Context<never>) => {
+        const now = clock.currentTimeMillisUnsafe()
+        writeLatency.updateUnsafe(now - startedAt, context)
+        endToEndLatency.updateUnsafe(Math.max(0, now - message.timestamp), context)
+        usersWritten.updateUnsafe(1, context)
+        return consumer.markDone(message)
+      })
     )
+
+  const write = (message: ConsumedMessage, user: User) => {
+    const ingestedAt = new Date(message.timestamp)
+    const once = Effect.clockWith((clock) => {
+      const startedAt = clock.currentTimeMillisUnsafe()
+      return Effect.andThen(repo.upsert(user, ingestedAt), written(message, startedAt))
+    })
+    return retryAfterFailure(Effect.uninterruptible(once), retry)
+  }
 
   const deadLetter = (message: ConsumedMessage, error: PoisonMessage) =>
     Effect.gen(function*() {
       yield* Effect.logWarning(`dead-lettering ${message.topic}/${message.partition}@${message.offset}: ${error.reason}`)
       const failedAt = new Date(yield* Effect.clockWith((clock) => clock.currentTimeMillis))
       const headers = { ...message.headers, ...deadLetterHeaders(error, message, failedAt) }
-      yield* producer.send(options.deadLetterTopic, [{ key: message.key, value: message.value, headers }]).pipe(
+      const once = producer.send(options.deadLetterTopic, [{ key: message.key, value: message.value, headers }]).pipe(
         Effect.andThen(consumer.markDone(message)),
         Effect.andThen(Metric.update(usersDeadLettered, 1)),
-        Effect.uninterruptible,
-        Effect.retry(retry)
+        Effect.uninterruptible
       )
+      yield* retryAfterFailure(once, retry)
     })
 
   const handle = (message: ConsumedMessage): Effect.Effect<void, CassandraWriteError | KafkaProduceError> => {
     const parent = remoteParent(message.headers)
-    const work: Effect.Effect<void, CassandraWriteError | KafkaProduceError> = Result.match(decodeUserMessage(message.value), {
-      onSuccess: (user) => Effect.andThen(Effect.annotateCurrentSpan("user.id", user.id), write(message, user)),
-      onFailure: (error) => deadLetter(message, error)
-    })
+    const decoded = decodeUserMessage(message.value)
+    const work: Effect.Effect<void, CassandraWriteError | KafkaProduceError> = Result.isSuccess(decoded)
+      ? Effect.andThen(Effect.annotateCurrentSpan("user.id", decoded.success.id), write(message, decoded.success))
+      : deadLetter(message, decoded.failure)
     const span: Tracer.SpanOptions = {
       kind: "consumer",
       captureStackTrace: false,
