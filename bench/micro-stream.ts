@@ -1,5 +1,7 @@
-// Per-message cost of the stream program itself: in-memory Kafka and Cassandra, no I/O. Prints one JSON line.
-import { Effect, Layer } from "effect"
+// Per-message cost of the stream program itself: in-memory Kafka and Cassandra, no I/O, tracing off unless
+// the third argument is `on` (the in-process tracer, no export). Prints one JSON line.
+// node bench/micro-stream.ts [count] [concurrency] [on|off]
+import { Effect, Layer, References } from "effect"
 import * as CassandraRepoMemory from "../src/layers/CassandraRepoMemory.ts"
 import type { MemoryRow } from "../src/layers/CassandraRepoMemory.ts"
 import * as KafkaConsumerMemory from "../src/layers/KafkaConsumerMemory.ts"
@@ -9,7 +11,7 @@ import { stream } from "../src/programs/stream.ts"
 import type { StreamOptions } from "../src/programs/stream.ts"
 import { record, users } from "./dataset.ts"
 
-const [countArg = "100000", concurrencyArg = "64"] = process.argv.slice(2)
+const [countArg = "100000", concurrencyArg = "64", tracing = "off"] = process.argv.slice(2)
 const log = new KafkaMemoryLog(6)
 log.append("users_created", users("micro", Number(countArg)).map(record))
 const table = new Map<string, MemoryRow>()
@@ -17,7 +19,7 @@ const layers = Layer.mergeAll(
   KafkaConsumerMemory.layer(log, { topic: "users_created", group: "micro", endWhenCaughtUp: true, maxBatch: 500 }),
   KafkaProducerMemory.layer(log),
   CassandraRepoMemory.layer(table)
-)
+).pipe(Layer.provideMerge(Layer.succeed(References.TracerEnabled, tracing === "on")))
 const options: StreamOptions = {
   deadLetterTopic: "users_created.dlq",
   concurrency: Number(concurrencyArg),

@@ -1,10 +1,11 @@
 // npm run bench:profile -- stream|ingest [count] [concurrency]: one run of a program on the local stack
 // under `--cpu-prof`; prints its rate and where the CPU went (self time by package and by function).
+// PROFILE_NODE_OPTIONS adds Node flags to the program (e.g. `--trace-gc`); the stream's output is kept in bench/results/stream.log.
 // The profile is kept in bench/results/<program>.cpuprofile (open it in Chrome DevTools or speedscope).
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 import { spawnSync } from "node:child_process"
-import { readdirSync, readFileSync, renameSync, rmSync } from "node:fs"
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { layer as fakeApi } from "../test/support/FakeRandomUser.ts"
 import { ingestRate } from "./ingest.ts"
@@ -13,7 +14,8 @@ import { drainBacklog, loadBacklog } from "./stream.ts"
 const [program = "stream", countArg = "100000", concurrencyArg = "64"] = process.argv.slice(2)
 const results = join(import.meta.dirname, "results")
 const profileDir = join(results, `${program}-profile`)
-const cpuProf = { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` }
+/** Node flags of the profiled program: `--cpu-prof`, plus any in `PROFILE_NODE_OPTIONS` (e.g. `--trace-gc`, heap limits). */
+const cpuProf = { NODE_OPTIONS: `${process.env["PROFILE_NODE_OPTIONS"] ?? ""} --cpu-prof --cpu-prof-dir=${profileDir}`.trim() }
 
 interface Profile {
   readonly nodes: ReadonlyArray<{ readonly id: number; readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number } }>
@@ -55,6 +57,8 @@ const run = Effect.gen(function*() {
     const topic = yield* loadBacklog(seed, count)
     const drain = yield* drainBacklog(topic, count, Number(concurrencyArg), false, cpuProf)
     yield* Console.log(`stream @${concurrencyArg}: ${Math.round(drain.rowsPerSec)} rows/s, max RSS ${Math.round(drain.maxRssMb)} MiB`)
+    writeFileSync(join(results, "stream.log"), drain.output)
+    yield* Console.log(`RSS samples MiB: ${drain.rssMb.map(Math.round).join(" ")}; its output: bench/results/stream.log`)
   } else if (program === "ingest") {
     const ingest = yield* ingestRate(seed, count, cpuProf)
     yield* Console.log(`ingest: ${Math.round(ingest.usersPerSec)} users/s`)

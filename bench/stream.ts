@@ -53,7 +53,7 @@ export const drainBacklog = (topic: string, count: number, concurrency: number, 
     yield* cli.signal("SIGTERM")
     yield* cli.exit
     yield* dropKeyspace(env)
-    return { concurrency, tracing, rowsPerSec: count / (drainMs / 1000), readyMs, maxRssMb: Math.max(...rss), rssMb: rss }
+    return { concurrency, tracing, rowsPerSec: count / (drainMs / 1000), readyMs, maxRssMb: Math.max(...rss), rssMb: rss, output: cli.output() }
   }))
 
 /** The raw cassandra-driver ceiling at the same concurrency. */

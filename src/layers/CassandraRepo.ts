@@ -1,4 +1,4 @@
-import { Duration, Effect, Layer, Predicate, Schedule } from "effect"
+import { Duration, Effect, Layer, Predicate, References, Schedule } from "effect"
 import type { Config } from "effect"
 import cassandra from "cassandra-driver"
 import type { User } from "../domain/User.ts"
@@ -149,13 +149,17 @@ export const layer: Layer.Layer<CassandraRepo, Config.ConfigError | CassandraRej
       }
 
       const upsertAttributes = { ...spanAttributes, "db.operation.name": "INSERT", "db.query.text": insert }
-      // A span per row, without capturing a stack trace per call as Effect.fn does.
-      const upsert = (user: User, ingestedAt: Date) =>
-        attempt(() => client.execute(insert, insertParams(user, ingestedAt), writeOptions)).pipe(
-          Effect.withSpan("CassandraRepo.upsert", { kind: "client", attributes: { ...upsertAttributes, "user.id": user.id } }, {
-            captureStackTrace: false
-          })
-        )
+      const write = (user: User, ingestedAt: Date) =>
+        attempt(() => client.execute(insert, insertParams(user, ingestedAt), writeOptions))
+      // A span per row when tracing is on (without the stack trace Effect.fn captures per call); none at all when off.
+      const upsert = (yield* References.TracerEnabled)
+        ? (user: User, ingestedAt: Date) =>
+          write(user, ingestedAt).pipe(
+            Effect.withSpan("CassandraRepo.upsert", { kind: "client", attributes: { ...upsertAttributes, "user.id": user.id } }, {
+              captureStackTrace: false
+            })
+          )
+        : write
 
       const ping = attempt(() => client.execute("SELECT release_version FROM system.local", [], pingOptions)).pipe(
         Effect.catchTag("CassandraRejected", ({ message }) => Effect.fail(new CassandraUnavailable({ message }))),

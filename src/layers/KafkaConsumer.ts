@@ -86,6 +86,8 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
       groupId: config.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 1_000,
+      maxBytesPerPartition: config.fetchMaxBytes,
+      maxBytes: Math.max(10_485_760, config.fetchMaxBytes),
       sessionTimeout: Duration.toMillis(config.sessionTimeout),
       heartbeatInterval: Math.max(100, Math.floor(Duration.toMillis(config.sessionTimeout) / 3)),
       retry: kafkaRetry

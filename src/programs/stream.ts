@@ -1,4 +1,4 @@
-import { Duration, Effect, Fiber, Metric, Result, Schedule, Stream } from "effect"
+import { Duration, Effect, Fiber, Metric, References, Result, Schedule, Stream } from "effect"
 import type { Context } from "effect"
 import type { Tracer } from "effect"
 import { deadLetterHeaders } from "../domain/DeadLetter.ts"
@@ -39,6 +39,8 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
   const consumer = yield* KafkaConsumer
   const producer = yield* KafkaProducer
   const repo = yield* CassandraRepo
+  // With tracing off, no per-message span is made at all: a disabled tracer still builds a no-op span per call.
+  const tracing = yield* References.TracerEnabled
   const retry = retrySchedule(options.retry, classify).pipe(
     Schedule.tap(({ input }) =>
       Effect.andThen(countError(input), Effect.logWarning(`retrying after ${input._tag}: ${input.message}`))
@@ -84,14 +86,16 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
     const parent = remoteParent(message.headers)
     const decoded = decodeUserMessage(message.value)
     const work: Effect.Effect<void, CassandraWriteError | KafkaProduceError> = Result.isSuccess(decoded)
-      ? Effect.andThen(Effect.annotateCurrentSpan("user.id", decoded.success.id), write(message, decoded.success))
+      ? write(message, decoded.success)
       : deadLetter(message, decoded.failure)
+    if (!tracing) return work
     const span: Tracer.SpanOptions = {
       kind: "consumer",
       captureStackTrace: false,
       root: parent === undefined,
       ...(parent === undefined ? {} : { parent }),
       attributes: {
+        ...(Result.isSuccess(decoded) ? { "user.id": decoded.success.id } : {}),
         "messaging.system": "kafka",
         "messaging.operation.type": "process",
         "messaging.destination.name": message.topic,
