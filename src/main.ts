@@ -1,28 +1,7 @@
 #!/usr/bin/env node
-import { NodeRuntime, NodeServices } from "@effect/platform-node"
-import { Cause, Effect, Exit, Runtime } from "effect"
-import { CliError, Command } from "effect/cli"
-import { ingestCommand } from "./cli/IngestCommand.ts"
-import { describeFailure } from "./cli/Failure.ts"
-import * as Presenter from "./cli/Presenter.ts"
-import * as Logging from "./layers/Logging.ts"
-import { streamCommand } from "./cli/StreamCommand.ts"
+// Entry point. Node's on-disk compile cache is enabled before the CLI's modules load: from the second
+// start on, they load from cached bytecode (stream start -> ready ~990 -> ~850 ms here).
+import { enableCompileCache } from "node:module"
 
-const cli = Command.make("users-pipeline").pipe(
-  Command.withDescription("randomuser.me → Kafka → Cassandra, traced with OpenTelemetry"),
-  Command.withSubcommands([ingestCommand, streamCommand])
-)
-
-Command.run(cli, { version: "0.1.0" }).pipe(
-  Effect.tapCause((cause) =>
-    Cause.hasInterruptsOnly(cause) || CliError.isCliError(Cause.squash(cause))
-      ? Effect.void
-      : Effect.sync(() => process.stderr.write(`${describeFailure(cause)}\n`))
-  ),
-  Effect.provide([Presenter.layer, Logging.layer, NodeServices.layer]),
-  NodeRuntime.runMain({
-    disableErrorReporting: true,
-    teardown: (exit, onExit) =>
-      Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? onExit(0) : Runtime.defaultTeardown(exit, onExit)
-  })
-)
+enableCompileCache()
+await import("./cli/Main.ts")

@@ -1,0 +1,29 @@
+// The `users-pipeline` CLI: `ingest` and `stream`, with one-line errors and exit codes (loaded by src/main.ts).
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import { Cause, Effect, Exit, Runtime } from "effect"
+import { CliError, Command } from "effect/cli"
+import { ingestCommand } from "./IngestCommand.ts"
+import { describeFailure } from "./Failure.ts"
+import * as Presenter from "./Presenter.ts"
+import * as Logging from "../layers/Logging.ts"
+import { streamCommand } from "./StreamCommand.ts"
+
+const cli = Command.make("users-pipeline").pipe(
+  Command.withDescription("randomuser.me → Kafka → Cassandra, traced with OpenTelemetry"),
+  Command.withSubcommands([ingestCommand, streamCommand])
+)
+
+Command.run(cli, { version: "0.1.0" }).pipe(
+  Effect.tapCause((cause) =>
+    Cause.hasInterruptsOnly(cause) || CliError.isCliError(Cause.squash(cause))
+      ? Effect.void
+      : Effect.sync(() => process.stderr.write(`${describeFailure(cause)}\n`))
+  ),
+  Effect.provide([Presenter.layer, Logging.layer, NodeServices.layer]),
+  NodeRuntime.runMain({
+    disableErrorReporting: true,
+    teardown: (exit, onExit) =>
+      Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? onExit(0) : Runtime.defaultTeardown(exit, onExit)
+  })
+)
