@@ -1,4 +1,4 @@
-// npm run bench:profile -- stream|ingest [count] [concurrency]: one run of a program on the local stack
+// npm run bench:profile -- stream|ingest [count] [concurrency] [tracing on|off]: one run of a program on the local stack
 // under `--cpu-prof`; prints its rate and where the CPU went (self time by package and by function).
 // PROFILE_NODE_OPTIONS adds Node flags to the program (e.g. `--trace-gc`); the stream's output is kept in bench/results/stream.log.
 // The profile is kept in bench/results/<program>.cpuprofile (open it in Chrome DevTools or speedscope).
@@ -11,7 +11,7 @@ import { layer as fakeApi } from "../test/support/FakeRandomUser.ts"
 import { ingestRate } from "./ingest.ts"
 import { drainBacklog, loadBacklog } from "./stream.ts"
 
-const [program = "stream", countArg = "100000", concurrencyArg = "64"] = process.argv.slice(2)
+const [program = "stream", countArg = "100000", concurrencyArg = "64", tracing = "off"] = process.argv.slice(2)
 const results = join(import.meta.dirname, "results")
 const profileDir = join(results, `${program}-profile`)
 /** Node flags of the profiled program: `--cpu-prof`, plus any in `PROFILE_NODE_OPTIONS` (e.g. `--trace-gc`, heap limits). */
@@ -55,8 +55,8 @@ const run = Effect.gen(function*() {
   const seed = `profile-${Date.now()}`
   if (program === "stream") {
     const topic = yield* loadBacklog(seed, count)
-    const drain = yield* drainBacklog(topic, count, Number(concurrencyArg), false, cpuProf)
-    yield* Console.log(`stream @${concurrencyArg}: ${Math.round(drain.rowsPerSec)} rows/s, max RSS ${Math.round(drain.maxRssMb)} MiB`)
+    const drain = yield* drainBacklog(topic, count, Number(concurrencyArg), tracing === "on", cpuProf)
+    yield* Console.log(`stream @${concurrencyArg}, tracing ${tracing}: ${Math.round(drain.rowsPerSec)} rows/s, max RSS ${Math.round(drain.maxRssMb)} MiB`)
     writeFileSync(join(results, "stream.log"), drain.output)
     yield* Console.log(`RSS samples MiB: ${drain.rssMb.map(Math.round).join(" ")}; its output: bench/results/stream.log`)
   } else if (program === "ingest") {
