@@ -15,7 +15,7 @@ import type { CliProcess } from "./cli.ts"
 import { FakeRandomUser, layer as fakeApi } from "./FakeRandomUser.ts"
 import { expectedUsers } from "./RandomUserGenerator.ts"
 import { AssignerProtocol } from "kafkajs"
-import { committedOffsets, drained, freshEnv, kafkaAdmin, readTopic } from "./kafka.ts"
+import { drained, freshEnv, kafkaAdmin, readTopic } from "./kafka.ts"
 import type { ReadMessage } from "./kafka.ts"
 
 const repo = fileURLToPath(new URL("../..", import.meta.url))
@@ -231,10 +231,6 @@ export const assertExactRows = (ids: ReadonlySet<string>, expected: ReadonlySet<
     "rows in Cassandra differ from the valid users produced"
   )
 }
-
-/** Messages of `topic` at positions below the group's committed offsets. */
-export const committedMessages = (groupId: string, topic: string, messages: ReadonlyArray<ReadMessage>) =>
-  Effect.map(committedOffsets(groupId, topic), (committed) => messages.filter((m) => Number(m.offset) < (committed[m.partition] ?? 0)))
 
 /** The dead-letter topic's messages, each checked for the dlq-* headers. */
 export const deadLetters = (env: Record<string, string>) =>
