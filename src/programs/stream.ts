@@ -83,12 +83,12 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
     })
 
   const handle = (message: ConsumedMessage): Effect.Effect<void, CassandraWriteError | KafkaProduceError> => {
-    const parent = remoteParent(message.headers)
     const decoded = decodeUserMessage(message.value)
     const work: Effect.Effect<void, CassandraWriteError | KafkaProduceError> = Result.isSuccess(decoded)
       ? write(message, decoded.success)
       : deadLetter(message, decoded.failure)
     if (!tracing) return work
+    const parent = remoteParent(message.headers)
     const span: Tracer.SpanOptions = {
       kind: "consumer",
       captureStackTrace: false,
