@@ -23,6 +23,6 @@ export const ingestRate = (seed: string, count: number, extraEnv: Record<string,
 export const ingestCeiling = (seed: string, count: number) =>
   Effect.gen(function*() {
     const topic = yield* loadBacklog(`${seed}-empty`, 0)
-    const result = yield* runScript<{ usersPerSec: number }>("raw-kafka.ts", [topic, seed, String(count), "4", "gzip"])
+    const result = yield* runScript<{ usersPerSec: number }>("raw-kafka.ts", [topic, seed, String(count), "4", "zstd"])
     return result.usersPerSec
   })

@@ -4,6 +4,7 @@ import { Kafka, logLevel } from "kafkajs"
 import { cassandraTable } from "../test/support/cassandra.ts"
 import { eventually, startCli } from "../test/support/cli.ts"
 import { drained, freshEnv } from "../test/support/kafka.ts"
+import type { Compression } from "../src/layers/KafkaCodecs.ts"
 import { users, record } from "./dataset.ts"
 import { quantile, runScript, sampleRss, timed, untilReady } from "./lib.ts"
 
@@ -27,8 +28,8 @@ const dropKeyspace = (env: Record<string, string>) =>
     Effect.orDie
   )
 
-/** Loads `count` users into a new 6-partition topic with the raw producer; returns the topic. */
-export const loadBacklog = (seed: string, count: number) =>
+/** Loads `count` users into a new 6-partition topic with the raw producer (the programs' default codec unless said); returns the topic. */
+export const loadBacklog = (seed: string, count: number, compression: Compression = "zstd") =>
   Effect.gen(function*() {
     const topic = `bench_${randomBytes(4).toString("hex")}`
     yield* Effect.promise(async () => {
@@ -37,7 +38,7 @@ export const loadBacklog = (seed: string, count: number) =>
       await admin.createTopics({ topics: [{ topic, numPartitions: 6 }, { topic: `${topic}.dlq`, numPartitions: 6 }], waitForLeaders: true })
       await admin.disconnect()
     })
-    yield* runScript("raw-kafka.ts", [topic, seed, String(count), "4", "gzip"])
+    yield* runScript("raw-kafka.ts", [topic, seed, String(count), "4", compression])
     return topic
   })
 

@@ -2,6 +2,8 @@ import { Config, Duration, Effect, Option, Redacted, Schedule, Schema } from "ef
 import { Kafka, logLevel } from "kafkajs"
 import type { LogEntry, RetryOptions, SASLOptions } from "kafkajs"
 import { KafkaRejected, KafkaUnavailable } from "../services/KafkaProducer.ts"
+import { compressionTypes, registerZstd } from "./KafkaCodecs.ts"
+import type { Compression } from "./KafkaCodecs.ts"
 import type { KafkaProduceError } from "../services/KafkaProducer.ts"
 
 const positiveInt = (name: string) =>
@@ -30,7 +32,9 @@ export const KafkaConfig = Config.all({
   groupId: Config.String("KAFKA_GROUP_ID").pipe(Config.withDefault("users-stream")),
   startFrom: Config.Literals(["earliest", "latest"], "KAFKA_START_FROM").pipe(Config.withDefault("earliest" as const)),
   replayFrom: Config.option(Config.Date("KAFKA_REPLAY_FROM")),
-  compression: Config.Literals(["none", "gzip"], "KAFKA_COMPRESSION").pipe(Config.withDefault("gzip" as const)),
+  compression: Config.Literals(Object.keys(compressionTypes) as Array<Compression>, "KAFKA_COMPRESSION").pipe(
+    Config.withDefault<Compression>("zstd")
+  ),
   ssl: Config.Boolean("KAFKA_SSL").pipe(Config.withDefault(false)),
   sasl,
   connectTimeout: Config.Duration("KAFKA_CONNECT_TIMEOUT").pipe(Config.withDefault(Duration.seconds(30))),
@@ -66,6 +70,7 @@ export const makeKafka = Effect.fnUntraced(function*(config: KafkaConfig) {
     log(Effect.logWithLevel(severity(entry))(message, extra).pipe(Effect.annotateLogs({ kafkajs: entry.namespace })))
   }
   const sasl = toSasl(config)
+  registerZstd()
   return new Kafka({
     clientId: config.clientId,
     brokers: [...config.brokers],

@@ -1,9 +1,10 @@
 import { Duration, Effect, Layer, RcRef } from "effect"
 import type { Config } from "effect"
-import { CompressionTypes, Partitioners } from "kafkajs"
+import { Partitioners } from "kafkajs"
 import type { Message, Producer } from "kafkajs"
 import { KafkaProducer, KafkaUnavailable } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError, ProducerRecord } from "../services/KafkaProducer.ts"
+import { compressionTypes } from "./KafkaCodecs.ts"
 import { sendSpanOptions } from "./KafkaTracing.ts"
 import {
   connectWithin,
@@ -59,7 +60,7 @@ export const layer: Layer.Layer<KafkaProducer, Config.ConfigError | KafkaProduce
     const retired = new WeakSet<Producer>()
     const retire = (producer: Producer) =>
       retired.has(producer) ? Effect.void : Effect.andThen(Effect.sync(() => retired.add(producer)), RcRef.invalidate(producers))
-    const compression = config.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None
+    const compression = compressionTypes[config.compression]
 
     const send = (topic: string, records: ReadonlyArray<ProducerRecord>): Effect.Effect<void, KafkaProduceError> =>
       records.length === 0 ? Effect.void : Effect.gen(function*() {

@@ -5,7 +5,7 @@ import { layer as KafkaProducerLive } from "../../src/layers/KafkaProducer.ts"
 import { KafkaConsumer, KafkaConsumerStatus } from "../../src/services/KafkaConsumer.ts"
 import type { ConsumedMessage, KafkaConsumerError } from "../../src/services/KafkaConsumer.ts"
 import { KafkaProducer } from "../../src/services/KafkaProducer.ts"
-import { committedOffsets, freshEnv, kafkaAdmin } from "../support/kafka.ts"
+import { committedOffsets, firstBatchCodec, freshEnv, kafkaAdmin } from "../support/kafka.ts"
 import type { ProducerRecord } from "../../src/services/KafkaProducer.ts"
 
 const withConfig = (config: Record<string, string>) =>
@@ -94,6 +94,17 @@ describe("Kafka layers (live, local Kafka)", () => {
       assert.deepStrictEqual(seen, sent)
       assert.deepStrictEqual(new Set(received.map((m) => m.topic)), new Set([config.KAFKA_TOPIC]))
     }))
+
+  for (const codec of ["zstd", "gzip", "none"] as const) {
+    it.live(`KAFKA_COMPRESSION=${codec}: the broker stores ${codec} batches and the consumer reads them back unchanged`, () =>
+      Effect.gen(function*() {
+        const config = freshNames({ KAFKA_COMPRESSION: codec })
+        yield* produce(config, config.KAFKA_TOPIC, 20)
+        assert.strictEqual(firstBatchCodec(config.KAFKA_TOPIC, 0), codec)
+        const received = yield* consuming(config, Effect.flatMap(KafkaConsumer, (c) => Stream.runCollect(Stream.take(c.messages, 20))))
+        assert.deepStrictEqual(received.map((m) => text(m.value)), records(20, config.KAFKA_TOPIC).map((r) => r.value))
+      }))
+  }
 
   it.live("commits on shutdown, never past a message that is not done; to the end once it is", () =>
     Effect.gen(function*() {

@@ -3,6 +3,8 @@ import type { Scope } from "effect"
 import { Kafka, logLevel } from "kafkajs"
 import type { Admin, IHeaders, Message } from "kafkajs"
 import { randomBytes } from "node:crypto"
+import { openSync, readSync, closeSync } from "node:fs"
+import { join } from "node:path"
 
 const kafka = new Kafka({ clientId: "users-pipeline-tests", brokers: ["127.0.0.1:9092"], logLevel: logLevel.NOTHING })
 
@@ -107,3 +109,18 @@ export const readTopic = (topic: string) =>
       return messages
     })
   })
+
+const codecNames = ["none", "gzip", "snappy", "lz4", "zstd"] as const
+
+/** The codec of the first record batch of a partition, read from the local stack broker's log segment (batch attributes & 7). */
+export const firstBatchCodec = (topic: string, partition: number): (typeof codecNames)[number] | undefined => {
+  const state = process.env["STACK_STATE_DIR"] ?? join(import.meta.dirname, "..", "..", ".stack")
+  const fd = openSync(join(state, "kafka", "data", `${topic}-${partition}`, "00000000000000000000.log"), "r")
+  const header = Buffer.alloc(23)
+  try {
+    readSync(fd, header, 0, header.length, 0)
+  } finally {
+    closeSync(fd)
+  }
+  return codecNames[header.readInt16BE(21) & 7]
+}
