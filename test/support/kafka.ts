@@ -5,7 +5,10 @@ import type { Admin, IHeaders, Message } from "kafkajs"
 import { randomBytes } from "node:crypto"
 import { openSync, readSync, closeSync } from "node:fs"
 import { join } from "node:path"
+import { registerZstd } from "../../src/layers/KafkaCodecs.ts"
 
+// The programs produce zstd batches (KAFKA_COMPRESSION's default): this plain client must read them too.
+registerZstd()
 const kafka = new Kafka({ clientId: "users-pipeline-tests", brokers: ["127.0.0.1:9092"], logLevel: logLevel.NOTHING })
 
 /** Environment for one isolated pipeline: its own topic, dead-letter topic, group and keyspace. */
