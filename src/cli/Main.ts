@@ -7,11 +7,12 @@ import { ingestCommand } from "./IngestCommand.ts"
 import { describeFailure } from "./Failure.ts"
 import * as Presenter from "./Presenter.ts"
 import * as Logging from "../layers/Logging.ts"
+import { schemaCommand } from "./SchemaCommand.ts"
 import { streamCommand } from "./StreamCommand.ts"
 
 const cli = Command.make("users-pipeline").pipe(
   Command.withDescription("randomuser.me → Kafka → Cassandra, traced with OpenTelemetry"),
-  Command.withSubcommands([ingestCommand, streamCommand])
+  Command.withSubcommands([ingestCommand, streamCommand, schemaCommand])
 )
 
 Command.run(cli, { version: "0.1.0" }).pipe(
