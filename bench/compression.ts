@@ -2,30 +2,34 @@
 // rounds on the local stack, then the stream's drain (@64) of a backlog in each codec. Prints one JSON line.
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
+import type { Compression } from "../src/layers/KafkaCodecs.ts"
 import { layer as fakeApi } from "../test/support/FakeRandomUser.ts"
 import { ingestRate } from "./ingest.ts"
 import { drainBacklog, loadBacklog } from "./stream.ts"
 
 const [countArg = "100000", roundsArg = "2"] = process.argv.slice(2)
-const codecs = ["gzip", "zstd", "none"] as const
+const count = Number(countArg)
+const codecs: ReadonlyArray<Compression> = ["gzip", "zstd", "none"]
+
+/** `measure` for every codec, round after round (interleaved, so a slow spell of the box hits all codecs alike), rounded. */
+const byCodec = <E, R>(measure: (codec: Compression, round: number) => Effect.Effect<number, E, R>) =>
+  Effect.gen(function*() {
+    const out: Partial<Record<Compression, Array<number>>> = {}
+    for (let round = 0; round < Number(roundsArg); round++) {
+      for (const codec of codecs) (out[codec] ??= []).push(Math.round(yield* measure(codec, round)))
+    }
+    return out
+  })
 
 const program = Effect.gen(function*() {
-  const rates: Record<string, Array<number>> = { gzip: [], zstd: [], none: [] }
-  for (let round = 0; round < Number(roundsArg); round++) {
-    for (const codec of codecs) {
-      const { usersPerSec } = yield* ingestRate(`codec-${round}-${codec}`, Number(countArg), { KAFKA_COMPRESSION: codec })
-      rates[codec]!.push(Math.round(usersPerSec))
-    }
-  }
-  const drains: Record<string, Array<number>> = { gzip: [], zstd: [], none: [] }
-  for (let round = 0; round < Number(roundsArg); round++) {
-    for (const codec of codecs) {
-      const topic = yield* loadBacklog(`codec-drain-${round}`, Number(countArg), codec)
-      const { rowsPerSec } = yield* drainBacklog(topic, Number(countArg), 64, false)
-      drains[codec]!.push(Math.round(rowsPerSec))
-    }
-  }
-  yield* Console.log(JSON.stringify({ count: Number(countArg), ingestUsersPerSec: rates, streamRowsPerSec: drains }))
+  const ingestUsersPerSec = yield* byCodec((codec, round) =>
+    Effect.map(ingestRate(`codec-${round}-${codec}`, count, { KAFKA_COMPRESSION: codec }), (r) => r.usersPerSec))
+  const streamRowsPerSec = yield* byCodec((codec, round) =>
+    loadBacklog(`codec-drain-${round}`, count, codec).pipe(
+      Effect.flatMap((topic) => drainBacklog(topic, count, 64, false)),
+      Effect.map((r) => r.rowsPerSec)
+    ))
+  yield* Console.log(JSON.stringify({ count, ingestUsersPerSec, streamRowsPerSec }))
 })
 
 program.pipe(Effect.provide(fakeApi()), NodeRuntime.runMain)
