@@ -47,10 +47,23 @@ const describeError = (error: unknown): string => {
   return (Predicate.hasProperty(error, "message") ? String(error.message) : String(error)).replace(/\s+/g, " ").trim()
 }
 
-/** Classifies a driver failure: `CassandraUnavailable` when writing again can help, `CassandraRejected` when not. */
-export const classifyDriverError = (error: unknown, context?: string): CassandraUnavailable | CassandraRejected => {
+/** A refusal that can be about the bound values: the driver could not encode one, or the server found the request invalid. */
+const aboutValues = (error: unknown): boolean =>
+  error instanceof TypeError || error instanceof RangeError ||
+  (error instanceof errors.ResponseError && error.code === codes.invalid)
+
+/**
+ * Classifies a driver failure: `CassandraUnavailable` when writing again can help, `CassandraRejected` when not.
+ * Only a request that carried a row's values (`request: "row"`) can be rejected for that row alone.
+ */
+export const classifyDriverError = (
+  error: unknown,
+  context?: string,
+  request: "row" | "other" = "other"
+): CassandraUnavailable | CassandraRejected => {
   const message = context === undefined ? describeError(error) : `${context}: ${describeError(error)}`
-  return isTransient(error) ? new CassandraUnavailable({ message }) : new CassandraRejected({ message })
+  if (isTransient(error)) return new CassandraUnavailable({ message })
+  return new CassandraRejected({ message, affects: request === "row" && aboutValues(error) ? "row" : "every-row" })
 }
 
 const attempt = <A>(run: (signal: AbortSignal) => Promise<A>, context?: string) =>
@@ -60,6 +73,34 @@ const columns = [
   "id", "first_name", "last_name", "gender", "address", "post_code", "email", "username",
   "dob", "registered_date", "phone", "picture", "ingested_at"
 ] as const
+
+/** Columns the prepared INSERT writes; a table lacking one rejects every row. */
+export const writtenColumns: ReadonlyArray<string> = [...columns, "written_at"]
+
+/** The table's columns, read from the schema tables (not the driver's cached metadata). */
+export const tableColumnsQuery = "SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?"
+
+/**
+ * Checks a failed row write against the table's columns: when one the insert writes is missing (or the table is gone), no
+ * row can be written, so the failure becomes every row's rejection. Otherwise it stays as it was.
+ */
+export const confirmAgainstTable = <E extends CassandraRejected | CassandraUnavailable>(
+  error: E,
+  tableColumns: ReadonlyArray<string>
+): E | CassandraRejected => {
+  const present = new Set(tableColumns)
+  const missing = writtenColumns.filter((column) => !present.has(column))
+  if (missing.length === 0 || (error._tag === "CassandraRejected" && error.affects === "every-row")) return error
+  return new CassandraRejected({
+    message: `${error.message} (table lacks ${missing.length === writtenColumns.length ? "every column: it does not exist" : missing.join(", ")})`,
+    affects: "every-row"
+  })
+}
+
+/** The server no longer knows the prepared statement: after a restart (transient), or after a schema change broke it. */
+const isUnprepared = (error: unknown): boolean =>
+  error instanceof errors.ResponseError ? error.code === codes.unprepared
+    : error instanceof errors.NoHostAvailableError && Object.values<unknown>(error.innerErrors ?? {}).some(isUnprepared)
 
 const timestampColumns: ReadonlySet<string> = new Set(["dob", "registered_date", "ingested_at", "written_at"])
 
@@ -94,7 +135,8 @@ const internals = (client: cassandra.Client): DriverInternals => client as unkno
 const shutdown = (client: cassandra.Client): Promise<void> =>
   client.shutdown().finally(() => internals(client).controlConnection?.connection?.close())
 
-const connect = Effect.fnUntraced(function*(config: CassandraConfig) {
+/** A connected driver client for the config (within `CASSANDRA_CONNECT_TIMEOUT`), shut down with the scope. */
+export const connect = Effect.fnUntraced(function*(config: CassandraConfig) {
   const where = `Cassandra at ${config.contactPoints.join(",")} (CASSANDRA_CONTACT_POINTS, DC ${config.localDataCenter})`
   const client = yield* Effect.acquireRelease(
     Effect.try({ try: () => new cassandra.Client(clientOptions(config)), catch: (error) => classifyDriverError(error, where) }),
@@ -149,8 +191,18 @@ export const layer: Layer.Layer<CassandraRepo, Config.ConfigError | CassandraRej
       }
 
       const upsertAttributes = { ...spanAttributes, "db.operation.name": "INSERT", "db.query.text": insert }
+      const columnsNow = attempt(() =>
+        client.execute(tableColumnsQuery, [config.keyspace, config.table], { prepare: true, consistency: types.consistencies.localOne })
+      ).pipe(Effect.map((result) => result.rows.map((row) => String(row.get("column_name")))))
       const write = (user: User, ingestedAt: Date) =>
-        attempt(() => client.execute(insert, insertParams(user, ingestedAt), writeOptions))
+        Effect.tryPromise({ try: () => client.execute(insert, insertParams(user, ingestedAt), writeOptions), catch: (error) => error })
+          .pipe(Effect.catch((error) => {
+            const classified = classifyDriverError(error, undefined, "row")
+            const suspectTable = classified._tag === "CassandraRejected" ? classified.affects === "row" : isUnprepared(error)
+            return suspectTable
+              ? Effect.flatMap(columnsNow, (present) => Effect.fail(confirmAgainstTable(classified, present)))
+              : Effect.fail(classified)
+          }))
       // A span per row when tracing is on (without the stack trace Effect.fn captures per call); none at all when off.
       const upsert = (yield* References.TracerEnabled)
         ? (user: User, ingestedAt: Date) =>

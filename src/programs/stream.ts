@@ -2,12 +2,12 @@ import { Duration, Effect, Fiber, Metric, References, Result, Schedule, Stream }
 import type { Context } from "effect"
 import type { Tracer } from "effect"
 import { deadLetterHeaders } from "../domain/DeadLetter.ts"
+import type { DeadLetterReason } from "../domain/DeadLetter.ts"
 import { decodeUserMessage } from "../domain/Poison.ts"
 import { remoteParent } from "../domain/TraceContext.ts"
-import type { PoisonMessage } from "../domain/Poison.ts"
 import type { User } from "../domain/User.ts"
 import { CassandraRepo } from "../services/CassandraRepo.ts"
-import type { CassandraWriteError } from "../services/CassandraRepo.ts"
+import type { CassandraRejected, CassandraWriteError } from "../services/CassandraRepo.ts"
 import { KafkaConsumer } from "../services/KafkaConsumer.ts"
 import type { ConsumedMessage } from "../services/KafkaConsumer.ts"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
@@ -31,8 +31,8 @@ const classify = (error: CassandraWriteError | KafkaProduceError): RetryableErro
 })
 
 /**
- * Pulls users from Kafka, writes each as a Cassandra row (poison messages go to the dead-letter
- * topic), and marks each message done once handled, so only contiguously handled offsets are committed.
+ * Pulls users from Kafka, writes each as a Cassandra row (poison messages and rows Cassandra rejects
+ * for their own values go to the dead-letter topic), and marks each message done once handled, so only contiguously handled offsets are committed.
  * Interruption stops pulling and lets every in-flight attempt finish and be marked done.
  */
 export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
@@ -66,10 +66,16 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
       const startedAt = clock.currentTimeMillisUnsafe()
       return Effect.andThen(repo.upsert(user, ingestedAt), written(message, startedAt))
     })
-    return retryAfterFailure(Effect.uninterruptible(once), retry)
+    // A row Cassandra refuses for its own values goes to the dead-letter topic; a refusal no row can get past stops the stream.
+    return retryAfterFailure(Effect.uninterruptible(once), retry).pipe(
+      Effect.catchTag("CassandraRejected", (error: CassandraRejected): Effect.Effect<void, CassandraWriteError | KafkaProduceError> =>
+        error.affects === "row"
+          ? deadLetter(message, { reason: "CassandraRejected", message: error.message })
+          : Effect.fail(error))
+    )
   }
 
-  const deadLetter = (message: ConsumedMessage, error: PoisonMessage) =>
+  const deadLetter = (message: ConsumedMessage, error: { readonly reason: DeadLetterReason; readonly message: string }) =>
     Effect.gen(function*() {
       yield* Effect.logWarning(`dead-lettering ${message.topic}/${message.partition}@${message.offset}: ${error.reason}`)
       const failedAt = new Date(yield* Effect.clockWith((clock) => clock.currentTimeMillis))
