@@ -3,16 +3,18 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Cause, Effect, Exit, Runtime } from "effect"
 import { CliError, Command } from "effect/cli"
+import { dlqCommand } from "./DlqCommand.ts"
 import { ingestCommand } from "./IngestCommand.ts"
 import { describeFailure } from "./Failure.ts"
 import * as Presenter from "./Presenter.ts"
 import * as Logging from "../layers/Logging.ts"
 import { schemaCommand } from "./SchemaCommand.ts"
+import { statusCommand } from "./StatusCommand.ts"
 import { streamCommand } from "./StreamCommand.ts"
 
 const cli = Command.make("users-pipeline").pipe(
   Command.withDescription("randomuser.me → Kafka → Cassandra, traced with OpenTelemetry"),
-  Command.withSubcommands([ingestCommand, streamCommand, schemaCommand])
+  Command.withSubcommands([ingestCommand, streamCommand, schemaCommand, statusCommand, dlqCommand])
 )
 
 Command.run(cli, { version: "0.1.0" }).pipe(
