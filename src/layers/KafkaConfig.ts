@@ -3,6 +3,7 @@ import { Kafka, logLevel } from "kafkajs"
 import type { LogEntry, RetryOptions, SASLOptions } from "kafkajs"
 import { KafkaRejected, KafkaUnavailable } from "../services/KafkaProducer.ts"
 import { compressionTypes, registerZstd } from "./KafkaCodecs.ts"
+import { tlsConnectOptions, tlsFiles } from "./TlsFiles.ts"
 import type { Compression } from "./KafkaCodecs.ts"
 import type { KafkaProduceError } from "../services/KafkaProducer.ts"
 
@@ -16,6 +17,19 @@ const sasl = Config.option(Config.Literals(["plain", "scram-sha-256", "scram-sha
       Config.all({ username: Config.String("KAFKA_SASL_USERNAME"), password: Config.Redacted("KAFKA_SASL_PASSWORD") })
         .pipe(Config.map((credentials) => Option.some({ mechanism, ...credentials })))
   }))
+)
+
+/** `KAFKA_SSL=true`: TLS to the brokers, with an optional private CA, client certificate (mTLS) and verification switch. */
+const ssl = Config.Boolean("KAFKA_SSL").pipe(
+  Config.withDefault(false),
+  Config.flatMap((enabled) =>
+    enabled
+      ? Config.all({
+        files: tlsFiles("KAFKA_SSL"),
+        rejectUnauthorized: Config.Boolean("KAFKA_SSL_REJECT_UNAUTHORIZED").pipe(Config.withDefault(true))
+      }).pipe(Config.map(Option.some))
+      : Config.succeed(Option.none())
+  )
 )
 
 /** The Kafka side of the configuration, read from `KAFKA_*` variables. */
@@ -35,7 +49,7 @@ export const KafkaConfig = Config.all({
   compression: Config.Literals(Object.keys(compressionTypes) as Array<Compression>, "KAFKA_COMPRESSION").pipe(
     Config.withDefault<Compression>("zstd")
   ),
-  ssl: Config.Boolean("KAFKA_SSL").pipe(Config.withDefault(false)),
+  ssl,
   sasl,
   connectTimeout: Config.Duration("KAFKA_CONNECT_TIMEOUT").pipe(Config.withDefault(Duration.seconds(30))),
   consumerBuffer: positiveInt("KAFKA_CONSUMER_BUFFER").pipe(Config.withDefault(1000)),
@@ -74,7 +88,10 @@ export const makeKafka = Effect.fnUntraced(function*(config: KafkaConfig) {
   return new Kafka({
     clientId: config.clientId,
     brokers: [...config.brokers],
-    ssl: config.ssl,
+    ssl: Option.match(config.ssl, {
+      onNone: () => false,
+      onSome: ({ files, rejectUnauthorized }) => ({ ...tlsConnectOptions(files), rejectUnauthorized })
+    }),
     ...(sasl ? { sasl } : {}),
     connectionTimeout: 3_000,
     retry: kafkaRetry,
