@@ -1,4 +1,4 @@
-import { Duration, Effect, Layer, Predicate, References, Schedule } from "effect"
+import { Duration, Effect, Layer, Option, Predicate, References, Schedule } from "effect"
 import type { Config } from "effect"
 import cassandra from "cassandra-driver"
 import type { User } from "../domain/User.ts"
@@ -135,6 +135,14 @@ const internals = (client: cassandra.Client): DriverInternals => client as unkno
 const shutdown = (client: cassandra.Client): Promise<void> =>
   client.shutdown().finally(() => internals(client).controlConnection?.connection?.close())
 
+/** The setting to look at when a connection fails the way a TLS mismatch does. */
+const connectHint = (config: CassandraConfig, message: string): string =>
+  Option.isNone(config.tls) && /ECONNRESET|socket hang up|closed/i.test(message)
+    ? "; a node that requires client encryption resets plaintext connections: is CASSANDRA_TLS needed?"
+    : Option.isSome(config.tls) && /certificate|self.signed|verify/i.test(message)
+    ? "; check CASSANDRA_TLS_CA_FILE (the CA that signed the nodes' certificates) and CASSANDRA_TLS_SERVER_NAME"
+    : ""
+
 /** A connected driver client for the config (within `CASSANDRA_CONNECT_TIMEOUT`), shut down with the scope. */
 export const connect = Effect.fnUntraced(function*(config: CassandraConfig) {
   const where = `Cassandra at ${config.contactPoints.join(",")} (CASSANDRA_CONTACT_POINTS, DC ${config.localDataCenter})`
@@ -147,6 +155,12 @@ export const connect = Effect.fnUntraced(function*(config: CassandraConfig) {
     signal.addEventListener("abort", () => connecting.finally(() => shutdown(client)).catch(() => undefined))
     return connecting
   }, `cannot connect to ${where}`).pipe(
+    Effect.mapError((error) => {
+      const hint = connectHint(config, error.message)
+      return hint === "" ? error : error._tag === "CassandraRejected"
+        ? new CassandraRejected({ message: error.message + hint, affects: error.affects })
+        : new CassandraUnavailable({ message: error.message + hint })
+    }),
     Effect.timeoutOrElse({
       duration: config.connectTimeout,
       orElse: () =>

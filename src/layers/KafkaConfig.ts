@@ -76,16 +76,23 @@ const toSasl = (config: KafkaConfig): SASLOptions | undefined =>
     onSome: ({ mechanism, username, password }) => ({ mechanism, username, password: Redacted.value(password) })
   })
 
+/** The last connection error kafkajs logged for a client: the reason behind a connect that times out while kafkajs retries. */
+const lastConnectionErrors = new WeakMap<Kafka, string>()
+
 /** Builds the kafkajs client; its logs go to Effect logging (kafkajs INFO as Debug, its retried errors as Warn). */
 export const makeKafka = Effect.fnUntraced(function*(config: KafkaConfig) {
   const log = Effect.runSyncWith(yield* Effect.context<never>())
+  let kafka: Kafka | undefined
   const logEntry = (entry: LogEntry) => {
     const { message, timestamp: _t, stack: _s, logger: _l, ...extra } = entry.log
+    if (entry.level === logLevel.ERROR && (entry.namespace === "Connection" || entry.namespace === "BrokerPool") && kafka) {
+      lastConnectionErrors.set(kafka, message)
+    }
     log(Effect.logWithLevel(severity(entry))(message, extra).pipe(Effect.annotateLogs({ kafkajs: entry.namespace })))
   }
   const sasl = toSasl(config)
   registerZstd()
-  return new Kafka({
+  kafka = new Kafka({
     clientId: config.clientId,
     brokers: [...config.brokers],
     ssl: Option.match(config.ssl, {
@@ -98,6 +105,7 @@ export const makeKafka = Effect.fnUntraced(function*(config: KafkaConfig) {
     logLevel: logLevel.INFO,
     logCreator: () => logEntry
   })
+  return kafka
 })
 
 const permanentTypes = new Set([
@@ -176,7 +184,19 @@ export const toKafkaError = (error: unknown, context: string): KafkaProduceError
 }
 
 /** Fails with `KafkaUnavailable` naming the brokers when `connect` does not finish within `KAFKA_CONNECT_TIMEOUT`. */
-export const connectWithin = (config: KafkaConfig, what: string, connect: () => Promise<void>) =>
+/** Why connecting may have failed, from kafkajs' last connection error, with the setting to look at. */
+const connectHint = (config: KafkaConfig, kafka: Kafka | undefined): string => {
+  const last = kafka === undefined ? undefined : lastConnectionErrors.get(kafka)
+  if (last === undefined) return ""
+  const hint = Option.isNone(config.ssl) && /closed connection/i.test(last)
+    ? "; a TLS listener closes plaintext connections: is KAFKA_SSL needed?"
+    : Option.isSome(config.ssl) && /certificate|self.signed|verify|SSL|TLS/i.test(last)
+    ? "; check KAFKA_SSL_CA_FILE (the CA that signed the brokers' certificates)"
+    : ""
+  return ` (last error: ${last}${hint})`
+}
+
+export const connectWithin = (config: KafkaConfig, what: string, connect: () => Promise<void>, kafka?: Kafka) =>
   Effect.tryPromise({ try: connect, catch: (error) => toKafkaError(error, `${what} could not connect to ${config.brokers.join(",")}`) }).pipe(
     Effect.timeoutOrElse({
       duration: config.connectTimeout,
@@ -184,7 +204,7 @@ export const connectWithin = (config: KafkaConfig, what: string, connect: () => 
         Effect.fail(new KafkaUnavailable({
           message: `${what} could not reach Kafka brokers ${config.brokers.join(",")} (KAFKA_BROKERS) within ${
             Duration.format(config.connectTimeout)
-          } (KAFKA_CONNECT_TIMEOUT)`
+          } (KAFKA_CONNECT_TIMEOUT)${connectHint(config, kafka)}`
         }))
     })
   )
@@ -199,7 +219,7 @@ export const ensureTopics = Effect.fn("Kafka.ensureTopics")(function*(kafka: Kaf
     Effect.sync(() => kafka.admin({ retry: kafkaRetry })),
     (admin) => disconnect("Kafka admin", admin)
   )
-  yield* connectWithin(config, "Kafka admin", () => admin.connect())
+  yield* connectWithin(config, "Kafka admin", () => admin.connect(), kafka)
   const call = <A>(what: string, f: () => Promise<A>) =>
     Effect.tryPromise({ try: f, catch: (error) => toKafkaError(error, what) })
   const existing = new Set(yield* call("listing Kafka topics", () => admin.listTopics()))

@@ -174,7 +174,7 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
         eachBatch: (payload) => runPromise(pullBatch(payload))
       })
     if (Option.isSome(config.replayFrom)) yield* replayFrom(kafka, config.groupId, config.topic, config.replayFrom.value)
-    yield* connectWithin(config, "Kafka consumer", () => consumer.connect()).pipe(Effect.mapError(fromStartError))
+    yield* connectWithin(config, "Kafka consumer", () => consumer.connect(), kafka).pipe(Effect.mapError(fromStartError))
     yield* Effect.tryPromise({
       try: async () => {
         await consumer.subscribe({ topics: [config.topic], fromBeginning: config.startFrom === "earliest" })

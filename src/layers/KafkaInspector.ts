@@ -26,7 +26,7 @@ export const layer: Layer.Layer<KafkaInspector, Config.ConfigError | KafkaProduc
       Effect.sync(() => kafka.admin({ retry: { ...kafkaRetry, retries: 2 } })),
       (admin) => disconnect("Kafka admin", admin)
     )
-    yield* connectWithin(config, "Kafka admin", () => admin.connect())
+    yield* connectWithin(config, "Kafka admin", () => admin.connect(), kafka)
     const call = <A>(what: string, f: () => Promise<A>) =>
       Effect.tryPromise({ try: f, catch: (error) => toKafkaError(error, what) })
 

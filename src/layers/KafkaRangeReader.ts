@@ -90,7 +90,7 @@ export const readRanges = (
       ),
       (consumer) => disconnect("Kafka consumer", consumer)
     )
-    yield* connectWithin(config, "Kafka consumer", () => consumer.connect())
+    yield* connectWithin(config, "Kafka consumer", () => consumer.connect(), kafka)
     yield* Effect.tryPromise({
       try: () => consumer.subscribe({ topic, fromBeginning: true }),
       catch: (error) => toKafkaError(error, `subscribing to ${topic}`)
