@@ -61,7 +61,7 @@ const tls = Config.Boolean("CASSANDRA_TLS").pipe(
   Config.withDefault(false),
   Config.flatMap((enabled) =>
     enabled
-      ? Config.all({ files: tlsFiles("CASSANDRA_TLS"), serverName: Config.option(Config.NonEmptyString("CASSANDRA_TLS_SERVER_NAME")) })
+      ? Config.all({ files: tlsFiles({ ca: "CASSANDRA_TLS_CA_FILE", cert: "CASSANDRA_TLS_CERT_FILE", key: "CASSANDRA_TLS_KEY_FILE" }), serverName: Config.option(Config.NonEmptyString("CASSANDRA_TLS_SERVER_NAME")) })
         .pipe(Config.map(({ files, serverName }) => Option.some({ ...files, serverName })))
       : Config.succeed(Option.none())
   )

@@ -25,7 +25,7 @@ const ssl = Config.Boolean("KAFKA_SSL").pipe(
   Config.flatMap((enabled) =>
     enabled
       ? Config.all({
-        files: tlsFiles("KAFKA_SSL"),
+        files: tlsFiles({ ca: "KAFKA_SSL_CA_FILE", cert: "KAFKA_SSL_CERT_FILE", key: "KAFKA_SSL_KEY_FILE" }),
         rejectUnauthorized: Config.Boolean("KAFKA_SSL_REJECT_UNAUTHORIZED").pipe(Config.withDefault(true))
       }).pipe(Config.map(Option.some))
       : Config.succeed(Option.none())

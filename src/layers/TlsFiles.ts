@@ -27,17 +27,24 @@ export interface TlsFiles {
 const pairedWith = (name: string, other: string) =>
   Config.fail(new Schema.SchemaError(new SchemaIssue.InvalidValue({ message: `${name} is set but ${other} is not: a client certificate needs its key` })))
 
-/** Reads `<prefix>_CA_FILE`, `<prefix>_CERT_FILE` and `<prefix>_KEY_FILE` (all optional; certificate and key together). */
-export const tlsFiles = (prefix: string): Config.Config<TlsFiles> =>
+/** The variables naming a client's TLS files. */
+export interface TlsFileVariables {
+  readonly ca: string
+  readonly cert: string
+  readonly key: string
+}
+
+/** Reads the CA bundle, client certificate and key files the variables name (all optional; certificate and key together). */
+export const tlsFiles = (names: TlsFileVariables): Config.Config<TlsFiles> =>
   Config.all({
-    ca: Config.option(Config.schema(PemFile, `${prefix}_CA_FILE`)),
-    cert: Config.option(Config.schema(PemFile, `${prefix}_CERT_FILE`)),
-    key: Config.option(Config.schema(PemFile, `${prefix}_KEY_FILE`).pipe(Config.map(Redacted.make)))
+    ca: Config.option(Config.schema(PemFile, names.ca)),
+    cert: Config.option(Config.schema(PemFile, names.cert)),
+    key: Config.option(Config.schema(PemFile, names.key).pipe(Config.map(Redacted.make)))
   }).pipe(Config.flatMap((files) =>
     Option.isSome(files.cert) && Option.isNone(files.key)
-      ? pairedWith(`${prefix}_CERT_FILE`, `${prefix}_KEY_FILE`)
+      ? pairedWith(names.cert, names.key)
       : Option.isNone(files.cert) && Option.isSome(files.key)
-      ? pairedWith(`${prefix}_KEY_FILE`, `${prefix}_CERT_FILE`)
+      ? pairedWith(names.key, names.cert)
       : Config.succeed(files)
   ))
 
