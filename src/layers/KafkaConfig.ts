@@ -213,8 +213,13 @@ export const connectWithin = (config: KafkaConfig, what: string, connect: () => 
 export const disconnect = (what: string, client: { readonly disconnect: () => Promise<void> }) =>
   Effect.tryPromise(() => client.disconnect()).pipe(Effect.ignore({ log: "Warn", message: `${what} did not disconnect cleanly` }))
 
-/** Creates the topics if missing (partitions/replication from config) and fails with one line if one exists with other settings. */
-export const ensureTopics = Effect.fn("Kafka.ensureTopics")(function*(kafka: Kafka, config: KafkaConfig, topics: ReadonlyArray<string>) {
+/** Creates the topics if missing (partitions/replication from config); one that exists with other settings is used as it is, with a warning. */
+export const ensureTopics = Effect.fn("Kafka.ensureTopics")(function*(
+  kafka: Kafka,
+  config: KafkaConfig,
+  topics: ReadonlyArray<string>,
+  options: { readonly warn: boolean } = { warn: true }
+) {
   const admin = yield* Effect.acquireRelease(
     Effect.sync(() => kafka.admin({ retry: kafkaRetry })),
     (admin) => disconnect("Kafka admin", admin)
@@ -237,13 +242,19 @@ export const ensureTopics = Effect.fn("Kafka.ensureTopics")(function*(kafka: Kaf
   const metadata = yield* call("reading Kafka topic metadata", () => admin.fetchTopicMetadata({ topics: [...topics] })).pipe(
     Effect.retry({ schedule: Schedule.exponential("200 millis"), times: 5 })
   )
+  // A topic that exists is used as it is (a consumer reads whatever partitions it has, a producer writes to them): the
+  // user's own cluster, or the seed's 1-partition `users_created`. Other settings are worth one warning each.
   for (const { name, partitions } of metadata.topics) {
     const replication = partitions[0]?.replicas.length ?? 0
-    if (partitions.length !== config.partitions || replication !== config.replication) {
-      return yield* new KafkaRejected({
-        message: `Kafka topic "${name}" exists with ${partitions.length} partitions and replication ${replication}, ` +
-          `but KAFKA_TOPIC_PARTITIONS=${config.partitions} and KAFKA_TOPIC_REPLICATION=${config.replication}`
-      })
+    if (options.warn && (partitions.length !== config.partitions || replication !== config.replication)) {
+      const durability = replication < config.replication
+        ? `; with fewer replicas than configured, losing a broker can lose its messages`
+        : ""
+      yield* Effect.logWarning(
+        `Kafka topic "${name}" exists with ${partitions.length} partition(s) and replication ${replication}, not ` +
+          `KAFKA_TOPIC_PARTITIONS=${config.partitions} and KAFKA_TOPIC_REPLICATION=${config.replication}; using it as it is${durability}`
+      )
     }
   }
+
 }, Effect.scoped)

@@ -71,7 +71,8 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
   .effectContext(Effect.gen(function*() {
     const config = yield* KafkaConfig
     const kafka = yield* makeKafka(config)
-    yield* ensureTopics(kafka, config, [config.topic]).pipe(Effect.mapError(fromStartError))
+    // The stream's producer layer ensures the same topic (and the DLQ) and warns about its settings once.
+    yield* ensureTopics(kafka, config, [config.topic], { warn: false }).pipe(Effect.mapError(fromStartError))
     const queue = yield* Queue.bounded<ConsumedMessage, KafkaConsumerError>(config.consumerBuffer)
     const watermark = new OffsetWatermark()
     const runPromise = yield* FiberSet.makeRuntimePromise()
