@@ -182,4 +182,4 @@ export const generatePage = (query: PageQuery) => {
 }
 
 /** The users a correct pipeline keeps from a page: the valid ones, transformed by the domain. */
-export const expectedUsers = (query: PageQuery): ReadonlyArray<User> => transformPage(generatePage(query).results).users
+export const expectedUsers = (query: PageQuery): ReadonlyArray<User> => transformPage(generatePage(query).results, query.nats?.join(",") ?? "").users

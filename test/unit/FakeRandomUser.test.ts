@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { transformPage } from "../../src/domain/Transform.ts"
+import { userId } from "../../src/domain/UserId.ts"
 import { expectedUsers, generatePage, generateUser, MaxResults, parseNats } from "../support/RandomUserGenerator.ts"
 
 const UuidV4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
@@ -59,18 +60,18 @@ describe("fake randomuser.me generator", () => {
 
   it("generates users the domain transform accepts, one for one", () => {
     const query = { seed: "valid", page: 1, results: 1000 }
-    const { invalid, users } = transformPage(generatePage(query).results)
+    const { invalid, users } = transformPage(generatePage(query).results, "")
     assert.deepStrictEqual(invalid, [])
-    assert.deepStrictEqual(users.map((user) => user.id), served(query).map((user) => user.login?.uuid))
+    assert.deepStrictEqual(users.map((user) => user.id), served(query).map((user) => userId(user.login!.uuid!, user.nat, "")))
   })
 
   it("spoils a deterministic fraction of users, which the domain transform rejects", () => {
     const query = { seed: "spoiled", page: 2, results: 2000, invalidUserRate: 0.2 }
-    const { invalid, users } = transformPage(generatePage(query).results)
+    const { invalid, users } = transformPage(generatePage(query).results, "")
     assert.isTrue(invalid.length > 300 && invalid.length < 500, `${invalid.length} invalid`)
     assert.strictEqual(users.length + invalid.length, 2000)
     assert.deepStrictEqual(expectedUsers(query), users)
-    assert.deepStrictEqual(transformPage(generatePage(query).results).invalid, invalid)
+    assert.deepStrictEqual(transformPage(generatePage(query).results, "").invalid, invalid)
     const clean = new Set(expectedUsers({ ...query, invalidUserRate: 0 }).map((user) => user.id))
     assert.isTrue(users.every((user) => clean.has(user.id)))
   })

@@ -18,7 +18,7 @@ import { page } from "../support/users.ts"
 const topic = "users_created"
 const group = "users-stream"
 
-const users = (n: number): ReadonlyArray<User> => transformPage(page(0, n).results).users
+const users = (n: number): ReadonlyArray<User> => transformPage(page(0, n).results, "").users
 
 const publish = (log: KafkaMemoryLog, records: ReadonlyArray<User>) =>
   log.append(topic, records.map((user) => ({ key: user.id, value: JSON.stringify(user), headers: {} })))
