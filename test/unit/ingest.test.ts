@@ -175,3 +175,72 @@ describe("ingest modes", () => {
       ])
     }))
 })
+
+describe("scheduled ingest survives a failed run, like an Airflow DAG", () => {
+  const fiveHundreds = (n: number) => Array.from({ length: n }, () => unavailable("ServerError", { status: 500 }))
+  const policy = { base: "100 millis", cap: "1 second", maxRetries: 2 } as const
+
+  it.effect("--every: a run whose retries run out is counted, and the next tick runs and produces", () =>
+    Effect.gen(function*() {
+      const api = scriptedApi(fiveHundreds(3))
+      const log = new KafkaMemoryLog(1)
+      const summary = yield* ingest(ingestOptions({ every: Duration.seconds(10), for: Duration.seconds(35), retry: policy })).pipe(
+        Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(log))),
+        Effect.forkChild,
+        Effect.tap(() => TestClock.adjust("1 minute")),
+        Effect.flatMap(Fiber.join)
+      )
+      assert.strictEqual(summary.failedRuns, 1)
+      assert.strictEqual(summary.runs, 3)
+      assert.strictEqual(api.calls.length, 6, "three failed attempts, then one call per tick")
+      assert.deepStrictEqual(gaps(api.calls.slice(3)).map(Math.round), [10_000, 10_000])
+      assert.strictEqual(log.records("users_created").length, 30)
+    }))
+
+  it.effect("a permanent error (auth, bad URL) ends the schedule at once", () =>
+    Effect.gen(function*() {
+      const api = scriptedApi([new UsersApiRejected({ message: "HTTP 401", status: 401 })])
+      const fiber = yield* ingest(ingestOptions({ every: Duration.seconds(10) })).pipe(
+        Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(new KafkaMemoryLog(1)))),
+        Effect.forkChild
+      )
+      yield* TestClock.adjust("1 minute")
+      const exit = yield* Fiber.await(fiber)
+      assert.isTrue(Exit.isFailure(exit))
+      assert.strictEqual(api.calls.length, 1)
+    }))
+
+  it.effect("a one-shot ingest still fails with the run's error", () =>
+    Effect.gen(function*() {
+      const api = scriptedApi(fiveHundreds(3))
+      const fiber = yield* ingest(ingestOptions({ retry: policy })).pipe(
+        Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(new KafkaMemoryLog(1)))),
+        Effect.forkChild
+      )
+      yield* TestClock.adjust("1 minute")
+      const exit = yield* Fiber.await(fiber)
+      assert.isTrue(Exit.isFailure(exit) && String(exit.cause).includes("ServerError"), String(exit))
+    }))
+
+  it.effect("a 429 waits out the rate window it was given, and resumes", () =>
+    Effect.gen(function*() {
+      const api = scriptedApi([unavailable("RateLimited", { status: 429, retryAfterMillis: 300_000 })])
+      const fiber = yield* ingest(ingestOptions({ every: Duration.minutes(1), for: Duration.seconds(30) })).pipe(
+        Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(new KafkaMemoryLog(1)))),
+        Effect.forkChild
+      )
+      yield* TestClock.adjust("10 minutes")
+      const summary = yield* Fiber.join(fiber)
+      assert.isAtLeast(gaps(api.calls)[0]!, 300_000)
+      assert.deepInclude(summary, { runs: 1, failedRuns: 0, produced: 10 })
+    }))
+
+  it.effect("asks for the nationalities it was given", () =>
+    Effect.gen(function*() {
+      const api = scriptedApi()
+      yield* ingest(ingestOptions({ nat: "US,GB" })).pipe(
+        Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(new KafkaMemoryLog(1))))
+      )
+      assert.deepStrictEqual(api.calls.map((c) => c.request.nat), ["US,GB"])
+    }))
+})
