@@ -4,7 +4,7 @@ import * as HttpUsers from "../layers/HttpUsers.ts"
 import { KafkaConfig } from "../layers/KafkaConfig.ts"
 import * as KafkaProducer from "../layers/KafkaProducer.ts"
 import * as Telemetry from "../layers/Telemetry.ts"
-import { ingest, IngestRunsFailed } from "../programs/ingest.ts"
+import { ingest, IngestRunsFailed, type IngestSummary } from "../programs/ingest.ts"
 import { duration, InvalidOptions, optionalDuration, optionalNats, optionalString, parseCron, positiveInt } from "./Flags.ts"
 
 const flags = {
@@ -26,6 +26,32 @@ const IngestLive = Layer.mergeAll(HttpUsers.layer, KafkaProducer.layer).pipe(
   Layer.provideMerge(Telemetry.layer("users-ingest"))
 )
 
+const printSummary = (how: "done" | "stopped", summary: IngestSummary) => {
+  const seconds = Duration.toSeconds(Duration.millis(summary.elapsedMillis))
+  return Console.log(
+    `ingest ${how}: runs=${summary.runs} failed_runs=${summary.failedRuns} requests=${summary.requests} retries=${summary.retries} ` +
+      `fetched=${summary.fetched} invalid=${summary.invalid} produced=${summary.produced} ` +
+      `elapsed=${seconds.toFixed(1)}s rate=${(summary.produced / Math.max(seconds, 0.001)).toFixed(0)} users/s`
+  )
+}
+
+const runsFailed = (summary: IngestSummary) =>
+  summary.failedRuns === 0 ? undefined : new IngestRunsFailed({
+    message: `${summary.failedRuns} of ${summary.runs + summary.failedRuns} runs failed (each is logged above)`,
+    failedRuns: summary.failedRuns,
+    runs: summary.runs
+  })
+
+/** A signal ended the schedule: the summary still prints, and the exit code still says whether a run failed. */
+const stopped = (summary: IngestSummary) =>
+  Effect.gen(function*() {
+    yield* printSummary("stopped", summary)
+    const failed = runsFailed(summary)
+    if (failed === undefined) return
+    yield* Console.error(`error: ${failed._tag}: ${failed.message}`)
+    yield* Effect.sync(() => void (process.exitCode = 1))
+  })
+
 /** `ingest`: randomuser API → Kafka, once or on a schedule. */
 export const ingestCommand = Command.make("ingest", flags, (input) =>
   Effect.gen(function*() {
@@ -45,19 +71,10 @@ export const ingestCommand = Command.make("ingest", flags, (input) =>
       cron,
       for: Option.getOrUndefined(input.for),
       retry: { base: input.retryBase, cap: input.retryCap, maxRetries: input.maxRetries },
-      progressEvery: input.progressEvery
+      progressEvery: input.progressEvery,
+      onInterrupt: stopped
     }).pipe(Effect.provide(IngestLive))
-    const seconds = Duration.toSeconds(Duration.millis(summary.elapsedMillis))
-    yield* Console.log(
-      `ingest done: runs=${summary.runs} failed_runs=${summary.failedRuns} requests=${summary.requests} retries=${summary.retries} ` +
-        `fetched=${summary.fetched} invalid=${summary.invalid} produced=${summary.produced} ` +
-        `elapsed=${seconds.toFixed(1)}s rate=${(summary.produced / Math.max(seconds, 0.001)).toFixed(0)} users/s`
-    )
-    if (summary.failedRuns > 0) {
-      return yield* new IngestRunsFailed({
-        message: `${summary.failedRuns} of ${summary.runs + summary.failedRuns} runs failed (each is logged above)`,
-        failedRuns: summary.failedRuns,
-        runs: summary.runs
-      })
-    }
+    yield* printSummary("done", summary)
+    const failed = runsFailed(summary)
+    if (failed !== undefined) return yield* failed
   })).pipe(Command.withDescription("Fetch users from the randomuser API and publish them to Kafka"))

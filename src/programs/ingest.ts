@@ -32,6 +32,8 @@ export interface IngestOptions extends IngestTiming {
   readonly retry: RetryPolicy
   /** How often a progress line is logged during a run. */
   readonly progressEvery: Duration.Input
+  /** Called with the summary so far when the ingest is interrupted (a signal ends a schedule). */
+  readonly onInterrupt?: ((summary: IngestSummary) => Effect.Effect<void>) | undefined
 }
 
 export interface IngestSummary {
@@ -182,8 +184,16 @@ export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
       : Effect.fail(error)
   const eachRun = scheduled ? run.pipe(Effect.catch(survivable)) : run
 
+  const summary = Effect.gen(function*() {
+    const finishedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+    return { ...(yield* Ref.get(counts)), elapsedMillis: finishedAt - startedAt } satisfies IngestSummary
+  })
+
   const reporter = yield* Effect.forkChild(progress)
-  yield* eachRun.pipe(Effect.repeat(runSchedule(options, startedAt)), Effect.ensuring(Fiber.interrupt(reporter)))
-  const finishedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-  return { ...(yield* Ref.get(counts)), elapsedMillis: finishedAt - startedAt } satisfies IngestSummary
+  yield* eachRun.pipe(
+    Effect.repeat(runSchedule(options, startedAt)),
+    Effect.ensuring(Fiber.interrupt(reporter)),
+    Effect.onInterrupt(() => options.onInterrupt === undefined ? Effect.void : Effect.flatMap(summary, options.onInterrupt))
+  )
+  return yield* summary
 })

@@ -45,6 +45,25 @@ describe("ingest against randomuser.me's real behaviour (the compatible server),
         assert.isTrue(expected.every((user) => ids.has(user.id)))
         yield* table.dropKeyspace
       }).pipe(Effect.scoped), { timeout: 300_000 })
+
+    it.effect("ingest --every goes on after a failed run; a signal ends it with the summary and exit code 1", () =>
+      Effect.gen(function*() {
+        const api = yield* FakeRandomUser
+        yield* api.setFaults({ script: [{ status: 503 }, { status: 503 }] })
+        yield* api.resetStats
+        const env = freshEnv({ USERS_API_URL: api.url })
+        const ingest = yield* startCli(["ingest", "--count", "10", "--every", "1 second", "--max-retries", "1", "--retry-base", "10 millis"], env)
+        yield* eventually("two runs after the failed one", Effect.map(api.stats, (stats) => stats.pages >= 2), "1 minute")
+        yield* ingest.signal("SIGTERM")
+        assert.strictEqual(yield* ingest.exit, 1)
+        const output = ingest.output()
+        assert.match(output, /run 1 failed, the schedule goes on: UsersApiUnavailable: HTTP 503/)
+        const summary = summaryOf(output.replace("ingest stopped:", "ingest done:"))
+        assert.strictEqual(summary["failed_runs"], 1)
+        assert.isAtLeast(summary["runs"]!, 2)
+        assert.match(output, /^error: IngestRunsFailed: 1 of \d+ runs failed/m)
+        yield* api.setFaults({})
+      }).pipe(Effect.scoped), { timeout: 120_000 })
   })
 
   layer(fakeApi({ budget: { users: 2000, window: Duration.seconds(20) } }), { timeout: "5 minutes", excludeTestServices: true })((it) => {
