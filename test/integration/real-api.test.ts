@@ -53,7 +53,9 @@ describe("ingest against randomuser.me's real behaviour (the compatible server),
         yield* api.resetStats
         const env = freshEnv({ USERS_API_URL: api.url })
         const ingest = yield* startCli(["ingest", "--count", "10", "--every", "1 second", "--max-retries", "1", "--retry-base", "10 millis"], env)
-        yield* eventually("two runs after the failed one", Effect.map(api.stats, (stats) => stats.pages >= 2), "1 minute")
+        yield* eventually("two runs after the failed one", Effect.map(api.stats, (stats) => stats.pages >= 2), "1 minute").pipe(
+          Effect.catchDefect((defect) => Effect.die(new Error(`${String(defect)}\ningest's output:\n${ingest.output()}`)))
+        )
         yield* ingest.signal("SIGTERM")
         assert.strictEqual(yield* ingest.exit, 1)
         const output = ingest.output()
