@@ -99,24 +99,31 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const client = (yield* HttpClient.HttpClient).pipe(HttpClient.mapRequest(HttpClientRequest.acceptJson), HttpClient.withScope)
   const timeout = Duration.fromInputUnsafe(options.timeout)
   const rateWindow = Duration.fromInputUnsafe(options.rateWindow ?? Duration.minutes(5))
-  const withLimiter = yield* RateLimiter.makeWithRateLimiter.pipe(
+  const limiter = yield* RateLimiter.RateLimiter.pipe(
     Effect.provide(RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory)))
   )
-  const limited: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E | RateLimiter.RateLimiterError> =
-    options.rateLimit === undefined
-      ? (effect) => effect
-      : withLimiter({ key: "users-api", limit: options.rateLimit, window: "1 second", algorithm: "token-bucket", onExceeded: "delay" })
+  const limited = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | RateLimiter.RateLimiterError> =>
+    options.rateLimit === undefined ? effect : Effect.andThen(
+      RateLimiter.sleep(limiter, { key: "users-api", limit: options.rateLimit, window: "1 second", algorithm: "token-bucket" }),
+      effect
+    )
   const budget = options.budget
-  const budgeted = (results: number) =>
-    <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | RateLimiter.RateLimiterError> =>
-      budget === undefined ? effect : withLimiter({
-        key: "users-api-budget",
-        limit: budget.users,
-        window: budget.window,
-        tokens: Math.min(results, budget.users),
-        algorithm: "fixed-window",
-        onExceeded: "delay"
-      })(effect)
+  /** Waits, saying so, until the budget's window has room for `results` more users. */
+  const withinBudget = (results: number): Effect.Effect<void, RateLimiter.RateLimiterError> =>
+    budget === undefined ? Effect.void : limiter.consume({
+      key: "users-api-budget",
+      limit: budget.users,
+      window: budget.window,
+      tokens: Math.min(results, budget.users),
+      algorithm: "fixed-window",
+      onExceeded: "delay"
+    }).pipe(
+      Effect.flatMap(({ delay }) =>
+        Duration.isZero(delay) ? Effect.void : Effect.logInfo(
+          `USERS_API_BUDGET ${budget.users}/${Duration.format(budget.window)} spent: waiting ${Duration.format(delay)} for the next window`
+        ).pipe(Effect.andThen(Effect.sleep(delay)))
+      )
+    )
 
   const fetchPage = Effect.fn("HttpUsers.fetchPage")(function*(request: PageRequest) {
     const httpRequest = HttpClientRequest.get(options.url, {
@@ -138,7 +145,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         orElse: () => Effect.fail(unavailable("Timeout", `no answer within ${Duration.format(timeout)}`))
       })
     )
-    return yield* limited(exchange).pipe(budgeted(request.results), Effect.catchTag("RateLimiterError", Effect.die))
+    return yield* withinBudget(request.results).pipe(
+      Effect.andThen(limited(exchange)),
+      Effect.catchTag("RateLimiterError", Effect.die)
+    )
   })
 
   return HttpUsers.of({ fetchPage })
