@@ -22,6 +22,16 @@ export const isIsoDateTime = (text: string): boolean => {
   return days !== undefined && day >= 1 && day <= days
 }
 
+/** randomuser.me serves pages 1..10,000 of a seed; it answers a higher page with page 1. */
+export const MaxPage = 10_000
+
+/**
+ * The page of an ingest's n-th request (from 1): with a seed, n while the seed has pages (`undefined` after them);
+ * without one the API draws a fresh seed per request, so the page only has to stay within 1..10,000.
+ */
+export const pageOfRequest = (n: number, seeded: boolean): number | undefined =>
+  !seeded ? ((n - 1) % MaxPage) + 1 : n <= MaxPage ? n : undefined
+
 /** An ISO-8601 date-time string on a real calendar day (what the API gives and what Cassandra's `timestamp` column accepts). */
 export const IsoDateTime = Schema.String.check(
   Schema.makeFilter(isIsoDateTime, { expected: "an ISO-8601 date-time on a real calendar day" })

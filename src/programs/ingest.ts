@@ -3,9 +3,9 @@ import type { Cron } from "effect"
 import { traceHeaders } from "../domain/TraceContext.ts"
 import { SchemaVersion } from "../domain/User.ts"
 import type { User } from "../domain/User.ts"
+import { MaxPage, pageOfRequest } from "../domain/RandomUser.ts"
 import { transformPage } from "../domain/Transform.ts"
-import { HttpUsers } from "../services/HttpUsers.ts"
-import type { UsersApiError } from "../services/HttpUsers.ts"
+import { HttpUsers, type UsersApiError, UsersApiRejected } from "../services/HttpUsers.ts"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError, ProducerRecord } from "../services/KafkaProducer.ts"
 import { countError, ingestRunsFailed, usersFetched, usersInvalid, usersProduced } from "./Metrics.ts"
@@ -130,7 +130,9 @@ export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
     )
   )
 
-  const request = Effect.fn("ingest.request")(function*(results: number, page: number) {
+  const request = Effect.fn("ingest.request")(function*(results: number, n: number) {
+    const page = pageOfRequest(n, options.seed !== undefined)
+    if (page === undefined) return yield* new UsersApiRejected({ message: `seed ${options.seed} has no page ${n}: randomuser.me serves ${MaxPage} per seed` })
     const body = yield* api.fetchPage({ results, page, seed: options.seed, nat: options.nat }).pipe(Effect.retry(retry))
     const { invalid, users } = transformPage(body.results, options.nat ?? "")
     yield* Metric.update(usersFetched, body.results.length)

@@ -4,6 +4,7 @@ import type { UsersPage } from "../../src/domain/RandomUser.ts"
 import * as HttpUsersMemory from "../../src/layers/HttpUsersMemory.ts"
 import { KafkaMemoryLog } from "../../src/layers/KafkaMemoryLog.ts"
 import * as KafkaProducerMemory from "../../src/layers/KafkaProducerMemory.ts"
+import { pageOfRequest } from "../../src/domain/RandomUser.ts"
 import { ingest } from "../../src/programs/ingest.ts"
 import type { PageRequest, UsersApiError } from "../../src/services/HttpUsers.ts"
 import { UsersApiRejected, UsersApiUnavailable } from "../../src/services/HttpUsers.ts"
@@ -242,5 +243,23 @@ describe("scheduled ingest survives a failed run, like an Airflow DAG", () => {
         Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(new KafkaMemoryLog(1))))
       )
       assert.deepStrictEqual(api.calls.map((c) => c.request.nat), ["US,GB"])
+    }))
+})
+
+describe("pages randomuser.me has", () => {
+  it("asks a seed's pages 1..10,000 and no more; without a seed cycles within them", () => {
+    assert.deepStrictEqual([1, 10_000, 10_001].map((n) => pageOfRequest(n, true)), [1, 10_000, undefined])
+    assert.deepStrictEqual([1, 10_000, 10_001, 20_001].map((n) => pageOfRequest(n, false)), [1, 10_000, 1, 1])
+  })
+
+  it.effect("a seeded ingest past the seed's 10,000th page fails with one permanent error instead of page 1's repeats", () =>
+    Effect.gen(function*() {
+      const api = scriptedApi()
+      const exit = yield* ingest(ingestOptions({ count: 10_001, resultsPerRequest: 1, concurrency: 8 })).pipe(
+        Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(new KafkaMemoryLog(1)))),
+        Effect.exit
+      )
+      assert.isTrue(Exit.isFailure(exit) && String(exit.cause).includes("seed test has no page 10001"), String(exit))
+      assert.isTrue(api.calls.every((call) => call.request.page <= 10_000))
     }))
 })
