@@ -78,7 +78,7 @@ describe("ingest against randomuser.me's real behaviour (the compatible server),
         const table = yield* tableOf(env)
         const output = yield* runCli([
           "ingest", "--count", "1000", "--results-per-request", "500", "--seed", "windows",
-          "--every", "5 seconds", "--for", "45 seconds", "--retry-cap", "2 seconds"
+          "--every", "5 seconds", "--for", "50 seconds", "--retry-cap", "2 seconds"
         ], env)
         const stats = yield* api.stats
         const summary = summaryOf(output)
