@@ -255,11 +255,11 @@ describe("pages randomuser.me has", () => {
   it.effect("a seeded ingest past the seed's 10,000th page fails with one permanent error instead of page 1's repeats", () =>
     Effect.gen(function*() {
       const api = scriptedApi()
-      const exit = yield* ingest(ingestOptions({ count: 10_001, resultsPerRequest: 1, concurrency: 8 })).pipe(
+      const exit = yield* ingest(ingestOptions({ count: 10_001, resultsPerRequest: 1, concurrency: 32 })).pipe(
         Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(new KafkaMemoryLog(1)))),
         Effect.exit
       )
       assert.isTrue(Exit.isFailure(exit) && String(exit.cause).includes("seed test has no page 10001"), String(exit))
       assert.isTrue(api.calls.every((call) => call.request.page <= 10_000))
-    }))
+    }), { timeout: 60_000 })
 })
