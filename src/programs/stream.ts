@@ -1,9 +1,7 @@
 import { Duration, Effect, Fiber, Metric, References, Result, Schedule, Stream } from "effect"
 import type { Context } from "effect"
-import type { Tracer } from "effect"
 import { deadLetterHeaders } from "../domain/DeadLetter.ts"
 import { decodeUserMessage } from "../domain/Poison.ts"
-import { remoteParent } from "../domain/TraceContext.ts"
 import type { PoisonMessage } from "../domain/Poison.ts"
 import type { User } from "../domain/User.ts"
 import { CassandraRepo } from "../services/CassandraRepo.ts"
@@ -12,6 +10,7 @@ import { KafkaConsumer } from "../services/KafkaConsumer.ts"
 import type { ConsumedMessage } from "../services/KafkaConsumer.ts"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError } from "../services/KafkaProducer.ts"
+import { withMessageSpan } from "./MessageSpan.ts"
 import { countError, endToEndLatency, usersDeadLettered, usersWritten, writeLatency } from "./Metrics.ts"
 import { retryAfterFailure, retrySchedule } from "./Retry.ts"
 import type { RetryableError, RetryPolicy } from "./Retry.ts"
@@ -88,22 +87,19 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
       ? write(message, decoded.success)
       : deadLetter(message, decoded.failure)
     if (!tracing) return work
-    const parent = remoteParent(message.headers)
-    const span: Tracer.SpanOptions = {
-      kind: "consumer",
-      captureStackTrace: false,
-      root: parent === undefined,
-      ...(parent === undefined ? {} : { parent }),
+    return work.pipe(withMessageSpan({
+      name: `process ${message.topic}`,
+      headers: message.headers,
+      failure: Result.isFailure(decoded) ? decoded.failure : undefined,
       attributes: {
-        ...(Result.isSuccess(decoded) ? { "user.id": decoded.success.id } : {}),
+        ...(Result.isSuccess(decoded) ? { "user.id": decoded.success.id } : { "error.type": decoded.failure.reason }),
         "messaging.system": "kafka",
         "messaging.operation.type": "process",
         "messaging.destination.name": message.topic,
         "messaging.destination.partition.id": String(message.partition),
         "messaging.kafka.offset": Number(message.offset)
       }
-    }
-    return Effect.withSpan(work, `process ${message.topic}`, span)
+    }))
   }
 
   const progress = Effect.gen(function*() {
