@@ -6,7 +6,7 @@ import { defaultResource, resourceFromAttributes } from "@opentelemetry/resource
 import { PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
 import { NodeSDK } from "@opentelemetry/sdk-node"
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base"
-import { Config, Effect, Layer, Option, References } from "effect"
+import { Config, Effect, Layer, Option, References, Tracer } from "effect"
 import { otlpExporter, TraceExporterConfig, watchExports } from "./TraceExporter.ts"
 import type { ExportHealthChange } from "./TraceExporter.ts"
 
@@ -59,6 +59,17 @@ const nodeSdk = (serviceName: ServiceName) =>
     )
   }))
 
+/**
+ * Effect's tracer over the provided OpenTelemetry tracer, without `OtelTracer`'s per-step context hook. That hook enters
+ * OpenTelemetry's context (AsyncLocalStorage) around every Effect step run inside a span, for OpenTelemetry
+ * auto-instrumentation to see the active span; none runs here, spans get their parents from Effect, and the hook was
+ * most of what tracing cost the stream (also in unsampled work, inside its no-op spans).
+ */
+export const effectTracer: Layer.Layer<never, never, OtelTracer.OtelTracer> = Layer.effect(
+  Tracer.Tracer,
+  Effect.map(OtelTracer.make, (otel) => Tracer.make({ span: (options) => otel.span(options) }))
+)
+
 /** Effect metrics pushed over OTLP, when `OTEL_METRICS_EXPORTER=otlp` (the exporter reads its endpoint from the standard variables). */
 const otlpMetrics = (serviceName: ServiceName) =>
   OtelMetrics.layer(() => new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() })).pipe(
@@ -67,13 +78,13 @@ const otlpMetrics = (serviceName: ServiceName) =>
 
 /**
  * OpenTelemetry for one of the pipeline's services, configured by the SDK's standard environment variables: the NodeSDK's
- * global tracer provider (sampler, resource, batching) behind Effect's tracer. `OTEL_SDK_DISABLED=true` turns tracing off
+ * global tracer provider (sampler, resource, batching) behind Effect's tracer (`effectTracer`). `OTEL_SDK_DISABLED=true` turns tracing off
  * entirely, so no span is even created.
  */
 export const layer = (serviceName: ServiceName) =>
   Layer.unwrap(Effect.gen(function*() {
     const config = yield* TelemetryConfig
     if (config.disabled) return Layer.succeed(References.TracerEnabled, false)
-    const tracing = OtelTracer.layerGlobal.pipe(Layer.provide(nodeSdk(serviceName)))
+    const tracing = effectTracer.pipe(Layer.provide(OtelTracer.layerGlobalTracer), Layer.provide(nodeSdk(serviceName)))
     return config.metrics === "otlp" ? Layer.merge(tracing, otlpMetrics(serviceName)) : tracing
   }))

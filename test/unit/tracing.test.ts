@@ -1,4 +1,5 @@
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
+import * as OtelTracer from "@effect/opentelemetry/OtelTracer"
 import { InMemorySpanExporter, ParentBasedSampler, SamplingDecision, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import type { ReadableSpan, Sampler } from "@opentelemetry/sdk-trace-base"
 import { assert, describe, it } from "@effect/vitest"
@@ -10,6 +11,7 @@ import * as KafkaConsumerMemory from "../../src/layers/KafkaConsumerMemory.ts"
 import { KafkaMemoryLog } from "../../src/layers/KafkaMemoryLog.ts"
 import * as KafkaProducerMemory from "../../src/layers/KafkaProducerMemory.ts"
 import { maxSendLinks } from "../../src/layers/KafkaTracing.ts"
+import { effectTracer } from "../../src/layers/Telemetry.ts"
 import { ingest } from "../../src/programs/ingest.ts"
 import { stream } from "../../src/programs/stream.ts"
 import type { ProducerRecord } from "../../src/services/KafkaProducer.ts"
@@ -41,14 +43,14 @@ interface PipelineOptions {
   readonly extra?: ReadonlyArray<ProducerRecord>
 }
 
-/** Ingests users and streams them back (plus any extra records) under one tracer; returns every finished span. */
+/** Ingests users and streams them back (plus any extra records) under the CLI's tracer; returns every finished span. */
 const tracedPipeline = (options: PipelineOptions = {}) => Effect.suspend(() => {
   const exporter = new InMemorySpanExporter()
-  const tracing = NodeSdk.layer(() => ({
-    resource: { serviceName: "test" },
-    spanProcessor: new SimpleSpanProcessor(exporter),
-    ...(options.sampler === undefined ? {} : { tracerConfig: { sampler: options.sampler } })
-  }))
+  const tracing = effectTracer.pipe(
+    Layer.provide(OtelTracer.layerTracer),
+    Layer.provide(NodeSdk.layerTracerProvider(new SimpleSpanProcessor(exporter), options.sampler === undefined ? {} : { sampler: options.sampler })),
+    Layer.provide(NodeSdk.layerEmpty)
+  )
   return Effect.gen(function*() {
     const users = options.users ?? 3
     const log = new KafkaMemoryLog(2)
