@@ -22,7 +22,8 @@ const keyTags: ReadonlyArray<readonly [tag: string, label: string]> = [
 const millis = (micros: number) => `${(micros / 1000).toFixed(micros < 10_000 ? 2 : 1)}ms`
 
 const quote = (value: unknown) => {
-  const text = String(value)
+  const full = String(value)
+  const text = full.length > 72 ? `${full.slice(0, 71)}…` : full
   return /\s/.test(text) ? JSON.stringify(text) : text
 }
 
