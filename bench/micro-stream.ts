@@ -7,6 +7,7 @@ import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import * as OtelTracer from "@effect/opentelemetry/OtelTracer"
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base"
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base"
+import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node"
 import { Effect, Layer, References } from "effect"
 import * as CassandraRepoMemory from "../src/layers/CassandraRepoMemory.ts"
 import type { MemoryRow } from "../src/layers/CassandraRepoMemory.ts"
@@ -19,6 +20,8 @@ import type { StreamOptions } from "../src/programs/stream.ts"
 import { record, users } from "./dataset.ts"
 
 const [countArg = "100000", concurrencyArg = "64", tracing = "off"] = process.argv.slice(2)
+// The CLI's NodeSDK registers OpenTelemetry's AsyncLocalStorage context manager; so does this, for the same costs.
+if (tracing !== "off" && tracing !== "on") new NodeTracerProvider().register()
 const dropping: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: () => Promise.resolve() }
 const tracer = tracing === "off" || tracing === "on"
   ? Layer.succeed(References.TracerEnabled, tracing === "on")
