@@ -1,7 +1,11 @@
 // Readiness probe for the local stack: exits 0 once the server really answers.
-//   node stack/probe.mjs <kafka|cassandra|jaeger> [--timeout <s>] [--pid <pid>]
+//   node stack/probe.mjs <kafka|cassandra|jaeger|kafka-secure|cassandra-secure> [--timeout <s>] [--pid <pid>]
+// The secured servers are reached with the material in $STACK_SECRETS (stack.sh sets it); the
+// cassandra-secure probe also sets up its roles: the default superuser's password is replaced by a
+// random one, and the pipeline's login role may create keyspaces (and so owns what it creates).
 // Retries until --timeout; with --pid, gives up as soon as that process is gone.
 import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import { parseArgs } from "node:util"
 import cassandra from "cassandra-driver"
@@ -27,10 +31,14 @@ const withTimeout = (promise, ms, what) =>
 const PROBE_TOPIC = "stack-probe"
 const PROBE_GROUP = "stack-probe"
 
-async function probeKafka() {
+const secret = (name) => readFileSync(join(process.env.STACK_SECRETS ?? ".stack/secure", name), "utf8").trim()
+const clientTls = () => ({ ca: [secret("ca.pem")], cert: secret("client.pem"), key: secret("client.key") })
+
+async function probeKafka(broker = "127.0.0.1:9092", secured = {}) {
   const kafka = new Kafka({
+    ...secured,
     clientId: "stack-probe",
-    brokers: ["127.0.0.1:9092"],
+    brokers: [broker],
     logLevel: logLevel.NOTHING,
     connectionTimeout: 2000,
     requestTimeout: 5000,
@@ -87,6 +95,57 @@ async function probeCassandra() {
   }
 }
 
+const probeKafkaSecure = () =>
+  probeKafka("127.0.0.1:9093", {
+    ssl: clientTls(),
+    sasl: { mechanism: "scram-sha-512", username: "users-pipeline", password: secret("kafka-client.password") }
+  })
+
+async function cassandraQuery(username, password, statements) {
+  const client = new cassandra.Client({
+    contactPoints: ["127.0.0.1:9142"],
+    localDataCenter: "datacenter1",
+    sslOptions: { ...clientTls(), servername: "localhost" },
+    authProvider: new cassandra.auth.PlainTextAuthProvider(username, password),
+    socketOptions: { connectTimeout: 2000, readTimeout: 10000 }
+  })
+  try {
+    await client.connect()
+    let last
+    for (const [query, params] of statements) last = await client.execute(query, params)
+    return last
+  } finally {
+    await client.shutdown().catch(() => {})
+  }
+}
+
+const isBadCredentials = (e) => e instanceof cassandra.errors.NoHostAvailableError &&
+  Object.values(e.innerErrors ?? {}).some((inner) => inner instanceof cassandra.errors.AuthenticationError)
+
+// CQL takes no bind marker for a password: a quoted literal
+const literal = (text) => `'${text.replaceAll("'", "''")}'`
+
+async function probeCassandraSecure() {
+  const admin = secret("cassandra-admin.password")
+  const pipeline = secret("cassandra-client.password")
+  const setup = [
+    [`CREATE ROLE IF NOT EXISTS users_pipeline WITH LOGIN = true AND SUPERUSER = false AND PASSWORD = ${literal(pipeline)}`, []],
+    [`ALTER ROLE users_pipeline WITH PASSWORD = ${literal(pipeline)}`, []],
+    ["GRANT CREATE ON ALL KEYSPACES TO users_pipeline", []]
+  ]
+  try {
+    await cassandraQuery("cassandra", admin, setup)
+  } catch (e) {
+    if (!isBadCredentials(e)) throw e
+    // first start: the default superuser still has its well-known password; replace it first
+    await cassandraQuery("cassandra", "cassandra", [[`ALTER ROLE cassandra WITH PASSWORD = ${literal(admin)}`, []]])
+    await sleep(2500) // the credentials cache (credentials_validity 2 s) forgets the old password
+    await cassandraQuery("cassandra", admin, setup)
+  }
+  const rs = await cassandraQuery("users_pipeline", pipeline, [["SELECT release_version FROM system.local", []]])
+  return `release_version ${rs.first().release_version}, TLS with client certificate, roles set up`
+}
+
 async function probeJaeger() {
   const res = await fetch("http://127.0.0.1:16686/api/services", { signal: AbortSignal.timeout(3000) })
   if (!res.ok) throw new Error(`GET /api/services: HTTP ${res.status}`)
@@ -96,7 +155,13 @@ async function probeJaeger() {
   return `query API OK (${body.data?.length ?? 0} services)`
 }
 
-const probes = { kafka: probeKafka, cassandra: probeCassandra, jaeger: probeJaeger }
+const probes = {
+  kafka: () => probeKafka(),
+  cassandra: probeCassandra,
+  jaeger: probeJaeger,
+  "kafka-secure": probeKafkaSecure,
+  "cassandra-secure": probeCassandraSecure
+}
 const probe = probes[svc]
 if (!probe) {
   console.error(`usage: probe.mjs <${Object.keys(probes).join("|")}> [--timeout s] [--pid pid]`)
@@ -128,6 +193,7 @@ while (Date.now() < deadline) {
     process.exit(0)
   } catch (e) {
     lastError = e instanceof Error ? e.message : String(e)
+    if (process.env.STACK_PROBE_DEBUG) console.error(`[probe ${svc}] ${lastError}`)
   }
   if (pid !== undefined && !alive(pid)) {
     console.error(`[probe ${svc}] process ${pid} exited (last error: ${lastError})`)

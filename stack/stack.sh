@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Local Kafka + Cassandra + Jaeger for development and tests, without Docker.
 #
-#   stack/stack.sh up [svc...]       install (cached) + start + wait until each answers
+#   stack/stack.sh up [--secure] [svc...]  install (cached) + start + wait until each answers;
+#                                    --secure adds kafka-secure and cassandra-secure (TLS, SASL/SCRAM,
+#                                    Cassandra auth) and writes their client settings to .stack/secure.env
 #   stack/stack.sh down [svc...]     stop what `up` started (pid files), SIGTERM then SIGKILL
 #   stack/stack.sh start|stop svc    the same for one server (fault tests)
 #   stack/stack.sh restart svc
@@ -11,7 +13,7 @@
 #   stack/stack.sh logs svc          tail the server's log
 #   stack/stack.sh nodetool ...      Cassandra nodetool over local JMX (127.0.0.1:7199)
 #
-# svc is kafka, cassandra or jaeger. See stack/README.md.
+# svc is kafka, cassandra, jaeger, kafka-secure or cassandra-secure. See stack/README.md.
 set -euo pipefail
 
 STACK_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -35,14 +37,22 @@ declare -A READY_TIMEOUT=(
   [kafka]="${STACK_KAFKA_TIMEOUT:-120}"
   [cassandra]="${STACK_CASSANDRA_TIMEOUT:-240}"
   [jaeger]="${STACK_JAEGER_TIMEOUT:-60}"
+  [kafka-secure]="${STACK_KAFKA_TIMEOUT:-120}"
+  [cassandra-secure]="${STACK_CASSANDRA_TIMEOUT:-240}"
 )
 STOP_TIMEOUT="${STACK_STOP_TIMEOUT:-45}"
-ALL=(kafka cassandra jaeger)
-declare -A PORTS=([kafka]="9092,9093" [cassandra]="9042,7000" [jaeger]="4317,4318,16686")
-declare -A MAIN_PORT=([kafka]=9092 [cassandra]=9042 [jaeger]=16686)
+PLAIN=(kafka cassandra jaeger)
+SECURE=(kafka-secure cassandra-secure)
+ALL=("${PLAIN[@]}" "${SECURE[@]}")
+declare -A PORTS=([kafka]="9092,9094" [cassandra]="9042,7000" [jaeger]="4317,4318,16686"
+  [kafka-secure]="9093,9095" [cassandra-secure]="9142,7001")
+declare -A MAIN_PORT=([kafka]=9092 [cassandra]=9042 [jaeger]=16686 [kafka-secure]=9093 [cassandra-secure]=9142)
+CASSANDRA_SECURE_JMX_PORT="${STACK_CASSANDRA_SECURE_JMX_PORT-7299}"
 
 RUN="$STATE/run"
 LOGS="$STATE/logs"
+SECRETS="$STATE/secure"      # CA, certificates, keystores and passwords of the secured servers
+SECURE_ENV="$STATE/secure.env"
 
 # ---------------------------------------------------------------- helpers
 
@@ -52,7 +62,9 @@ now_ms() { date +%s%3N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
 
 check_svc() {
-  case "$1" in kafka | cassandra | jaeger) ;; *) die "unknown server '$1' (kafka, cassandra, jaeger)" ;; esac
+  case "$1" in kafka | cassandra | jaeger | kafka-secure | cassandra-secure) ;;
+    *) die "unknown server '$1' (kafka, cassandra, jaeger, kafka-secure, cassandra-secure)" ;;
+  esac
 }
 
 # TCP port answers on 127.0.0.1?
@@ -191,7 +203,7 @@ install_jaeger() {
   ) 9>"$dir/.lock"
 }
 
-install_svc() { mkdir -p "$CACHE"; "install_$1"; }
+install_svc() { mkdir -p "$CACHE"; "install_${1%-secure}"; }
 
 # ---------------------------------------------------------------- start
 
@@ -214,45 +226,152 @@ launch() {
   die "$svc: no pid file after launch"
 }
 
-start_kafka() {
-  local lib dir props cid
+# A KRaft node: $1 is its server name (its .stack folder), $2 its properties template, the rest
+# extra StorageTool format arguments (SCRAM users).
+start_kafka_node() {
+  local svc="$1" template="$2" lib dir props cid
+  shift 2
   lib="$(kafka_lib)"
-  dir="$STATE/kafka"
+  dir="$STATE/$svc"
   props="$dir/server.properties"
-  mkdir -p "$dir/data" "$LOGS/kafka"
-  sed "s#@KAFKA_DATA@#$dir/data#g" "$STACK_SRC/conf/kafka.properties" >"$props"
+  mkdir -p "$dir/data" "$LOGS/$svc"
+  render "$template" "s#@KAFKA_DATA@#$dir/data#g" >"$props"
   local jvm=(-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
     -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true
-    "-Dkafka.logs.dir=$LOGS/kafka" "-Dlog4j2.configurationFile=$STACK_SRC/conf/kafka-log4j2.xml"
+    "-Dkafka.logs.dir=$LOGS/$svc" "-Dlog4j2.configurationFile=$STACK_SRC/conf/kafka-log4j2.xml"
     -cp "$lib/*")
   if [[ ! -f "$dir/data/meta.properties" ]]; then
     # KRaft storage must be formatted once; StorageTool calls System.exit, so its own JVM.
     cid="$("$(node_bin)" -e 'const b=require("crypto").randomBytes(16);b[6]=(b[6]&15)|64;b[8]=(b[8]&63)|128;process.stdout.write(b.toString("base64url"))')"
-    say kafka "formatting KRaft storage (cluster id $cid)"
+    say "$svc" "formatting KRaft storage (cluster id $cid)"
     if ! "$JAVA17/bin/java" -Xmx256m -XX:TieredStopAtLevel=1 "${jvm[@]}" kafka.tools.StorageTool \
-      format --ignore-formatted -t "$cid" -c "$props" >"$LOGS/kafka/format.log" 2>&1; then
-      tail -n 40 "$LOGS/kafka/format.log" >&2
+      format --ignore-formatted -t "$cid" -c "$props" "$@" >"$LOGS/$svc/format.log" 2>&1; then
+      tail -n 40 "$LOGS/$svc/format.log" >&2
       return 1
     fi
   fi
-  launch kafka "$dir" "$JAVA17/bin/java" $KAFKA_HEAP "${jvm[@]}" ${STACK_KAFKA_JVM_OPTS:-} kafka.Kafka "$props"
+  launch "$svc" "$dir" "$JAVA17/bin/java" $KAFKA_HEAP "${jvm[@]}" ${STACK_KAFKA_JVM_OPTS:-} kafka.Kafka "$props"
 }
 
-start_cassandra() {
-  local lib dir yaml opts jamm
+start_kafka() { start_kafka_node kafka "$STACK_SRC/conf/kafka.properties"; }
+
+start_kafka-secure() {
+  secure_material
+  start_kafka_node kafka-secure "$STACK_SRC/conf/kafka-secure.properties" \
+    --add-scram "SCRAM-SHA-512=[name=broker,password=$(secret broker)]" \
+    --add-scram "SCRAM-SHA-512=[name=users-pipeline,password=$(secret kafka-client)]"
+}
+
+# A Cassandra node: $1 its server name, $2 its JMX port (empty: off), $3 a sed script for its yaml,
+# $4 a fragment appended to the yaml (or empty).
+start_cassandra_node() {
+  local svc="$1" jmx="$2" edit="$3" extra="$4" lib dir yaml opts jamm
   lib="$(cassandra_lib)"
-  dir="$STATE/cassandra"
+  dir="$STATE/$svc"
   yaml="$dir/cassandra.yaml"
-  mkdir -p "$dir/data" "$dir/tmp" "$LOGS/cassandra"
-  sed "s#@CASSANDRA_DATA@#$dir/data#g" "$STACK_SRC/conf/cassandra.yaml" >"$yaml"
+  mkdir -p "$dir/data" "$dir/tmp" "$LOGS/$svc"
+  {
+    sed -e "s#@CASSANDRA_DATA@#$dir/data#g" -e "$edit" "$STACK_SRC/conf/cassandra.yaml"
+    [[ -z "$extra" ]] || render "$extra"
+  } >"$yaml"
   mapfile -t opts < <(grep -v -e '^\s*#' -e '^\s*$' "$STACK_SRC/conf/cassandra-jvm.options")
   jamm="$(ls "$lib"/jamm-*.jar | head -n 1)"
   local jvm=($CASSANDRA_HEAP "${opts[@]}" "-javaagent:$jamm"
     "-Dcassandra.config=file://$yaml" "-Dcassandra.storagedir=$dir/data"
-    "-Dcassandra.logdir=$LOGS/cassandra" "-Dlogback.configurationFile=$STACK_SRC/conf/cassandra-logback.xml"
-    "-Djava.io.tmpdir=$dir/tmp" "-Djna.tmpdir=$dir/tmp" -Dcassandra.initial_token=0)
-  [[ -n "$CASSANDRA_JMX_PORT" ]] && jvm+=("-Dcassandra.jmx.local.port=$CASSANDRA_JMX_PORT")
-  launch cassandra "$dir" "$JAVA17/bin/java" "${jvm[@]}" ${STACK_CASSANDRA_JVM_OPTS:-} -cp "$lib/*" org.apache.cassandra.service.CassandraDaemon
+    "-Dcassandra.logdir=$LOGS/$svc" "-Dlogback.configurationFile=$STACK_SRC/conf/cassandra-logback.xml"
+    "-Djava.io.tmpdir=$dir/tmp" "-Djna.tmpdir=$dir/tmp" -Dcassandra.initial_token=0 -Dcassandra.superuser_setup_delay_ms=0)
+  [[ -n "$jmx" ]] && jvm+=("-Dcassandra.jmx.local.port=$jmx")
+  launch "$svc" "$dir" "$JAVA17/bin/java" "${jvm[@]}" ${STACK_CASSANDRA_JVM_OPTS:-} -cp "$lib/*" org.apache.cassandra.service.CassandraDaemon
+}
+
+start_cassandra() { start_cassandra_node cassandra "$CASSANDRA_JMX_PORT" "" ""; }
+
+start_cassandra-secure() {
+  secure_material
+  start_cassandra_node cassandra-secure "$CASSANDRA_SECURE_JMX_PORT" \
+    's#^cluster_name: .*#cluster_name: users-pipeline-secure#; s#127.0.0.1:7000#127.0.0.1:7001#; s#^storage_port: .*#storage_port: 7001#; s#^native_transport_port: .*#native_transport_port: 9142#' \
+    "$STACK_SRC/conf/cassandra-secure.yaml"
+}
+
+# ---------------------------------------------------------------- secured servers' material
+
+secret() { cat "$SECRETS/$1.password"; }
+
+# A config template with the secured stack's placeholders filled in (plus optional sed expressions).
+render() {
+  local template="$1"
+  shift
+  local args=(-e "s#@TLS_DIR@#$SECRETS#g")
+  if [[ -d "$SECRETS" ]]; then
+    args+=(-e "s#@STORE_PASSWORD@#$(secret store)#g" -e "s#@BROKER_PASSWORD@#$(secret broker)#g")
+  fi
+  for e in "$@"; do args+=(-e "$e"); done
+  sed "${args[@]}" "$template"
+}
+
+# A throw-away CA, a server certificate (localhost, 127.0.0.1) and a client certificate signed by
+# it, the servers' PKCS12 key and trust stores, and random passwords; made once per .stack (locked).
+secure_material() {
+  mkdir -p "$RUN"
+  (
+    flock 9
+    [[ -f "$SECRETS/.complete" ]] && exit 0
+    local tmp="$SECRETS.tmp.$$" p
+    rm -rf "$tmp"
+    mkdir -p "$tmp" "$LOGS"
+    umask 077
+    cd "$tmp"
+    {
+      for p in store broker kafka-client cassandra-client cassandra-admin; do openssl rand -hex 24 >"$p.password"; done
+      openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 -subj "/CN=users-pipeline local stack CA" \
+        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+        -keyout ca.key -out ca.pem
+      cert() { # name, subject, extended key usage, SAN (or empty)
+        openssl req -newkey rsa:2048 -nodes -sha256 -subj "$2" -keyout "$1.key" -out "$1.csr"
+        printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=%s\n%s' \
+          "$3" "${4:+subjectAltName=$4}" >"$1.ext"
+        openssl x509 -req -sha256 -days 825 -in "$1.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -extfile "$1.ext" -out "$1.pem"
+      }
+      cert server "/CN=localhost" serverAuth,clientAuth "DNS:localhost,IP:127.0.0.1"
+      cert client "/CN=users-pipeline" clientAuth ""
+      openssl pkcs12 -export -in server.pem -inkey server.key -certfile ca.pem -name server \
+        -passout "pass:$(cat store.password)" -out server.p12
+      "$JAVA17/bin/keytool" -importcert -noprompt -alias stack-ca -file ca.pem -storetype PKCS12 \
+        -keystore truststore.p12 -storepass "$(cat store.password)"
+      rm -f ./*.csr ./*.ext ca.srl
+    } >"$LOGS/secure-material.log" 2>&1 || { tail -n 20 "$LOGS/secure-material.log" >&2; exit 1; }
+    chmod 600 ./*
+    chmod 700 .
+    touch .complete
+    cd /
+    rm -rf "$SECRETS"
+    mv "$tmp" "$SECRETS"
+  ) 9>"$RUN/.secure.lock"
+}
+
+# The client settings of the secured servers, one KEY=value per line (`set -a; . .stack/secure.env`,
+# `node --env-file=.stack/secure.env`, or docker's --env-file).
+write_secure_env() {
+  umask 077
+  cat >"$SECURE_ENV.tmp" <<ENV
+KAFKA_BROKERS=127.0.0.1:9093
+KAFKA_SSL=true
+KAFKA_SSL_CA_FILE=$SECRETS/ca.pem
+KAFKA_SSL_CERT_FILE=$SECRETS/client.pem
+KAFKA_SSL_KEY_FILE=$SECRETS/client.key
+KAFKA_SASL_MECHANISM=scram-sha-512
+KAFKA_SASL_USERNAME=users-pipeline
+KAFKA_SASL_PASSWORD=$(secret kafka-client)
+CASSANDRA_CONTACT_POINTS=127.0.0.1:9142
+CASSANDRA_TLS=true
+CASSANDRA_TLS_CA_FILE=$SECRETS/ca.pem
+CASSANDRA_TLS_CERT_FILE=$SECRETS/client.pem
+CASSANDRA_TLS_KEY_FILE=$SECRETS/client.key
+CASSANDRA_TLS_SERVER_NAME=localhost
+CASSANDRA_USERNAME=users_pipeline
+CASSANDRA_PASSWORD=$(secret cassandra-client)
+ENV
+  mv "$SECURE_ENV.tmp" "$SECURE_ENV"
 }
 
 start_jaeger() {
@@ -262,13 +381,17 @@ start_jaeger() {
   JAEGER_LISTEN_HOST="$JAEGER_LISTEN_HOST" launch jaeger "$dir" "$(jaeger_bin)" --config "$dir/config.yaml"
 }
 
+server_log() {
+  case "$1" in
+    kafka*) echo "$LOGS/$1/server.log" ;;
+    cassandra*) echo "$LOGS/$1/system.log" ;;
+    jaeger) echo "$LOGS/jaeger/stdout.log" ;;
+  esac
+}
+
 print_tail() {
   local svc="$1" f
-  case "$svc" in
-    kafka) f="$LOGS/kafka/server.log" ;;
-    cassandra) f="$LOGS/cassandra/system.log" ;;
-    jaeger) f="$LOGS/jaeger/stdout.log" ;;
-  esac
+  f="$(server_log "$svc")"
   if [[ "$f" != "$LOGS/$svc/stdout.log" && -s "$LOGS/$svc/stdout.log" ]]; then
     echo "----- tail of $LOGS/$svc/stdout.log" >&2
     tail -n 15 "$LOGS/$svc/stdout.log" >&2
@@ -283,7 +406,7 @@ print_tail() {
 # Wait until the server answers for real (probe.mjs); fail early if its process dies.
 wait_ready() {
   local svc="$1" pid="$2" timeout="$3"
-  "$(node_bin)" --no-warnings "$STACK_SRC/probe.mjs" "$svc" --timeout "$timeout" ${pid:+--pid "$pid"}
+  STACK_SECRETS="$SECRETS" "$(node_bin)" --no-warnings "$STACK_SRC/probe.mjs" "$svc" --timeout "$timeout" ${pid:+--pid "$pid"}
 }
 
 # up for one server; writes "svc state install_s boot_s" to $RUN/$svc.timing
@@ -320,8 +443,14 @@ up_one() {
 }
 
 cmd_up() {
-  local svcs=("$@") s rc=0 t0
-  ((${#svcs[@]})) || svcs=("${ALL[@]}")
+  local svcs=() s rc=0 t0 secure=0
+  for s in "$@"; do
+    if [[ "$s" == --secure ]]; then secure=1; else svcs+=("$s"); fi
+  done
+  if ((${#svcs[@]} == 0)); then
+    svcs=("${PLAIN[@]}")
+    ((secure)) && svcs+=("${SECURE[@]}")
+  fi
   for s in "${svcs[@]}"; do check_svc "$s"; done
   mkdir -p "$RUN" "$LOGS" "$CACHE"
   t0="$(now_ms)"
@@ -338,13 +467,20 @@ cmd_up() {
     wait "${jobs[$s]}" || failed+=("$s")
   done
   echo
-  printf '%-10s %-16s %10s %8s %8s\n' SERVER STATE INSTALL_S BOOT_S TOTAL_S
+  printf '%-17s %-16s %10s %8s %8s\n' SERVER STATE INSTALL_S BOOT_S TOTAL_S
   for s in "${svcs[@]}"; do
     if [[ -s "$RUN/$s.timing" ]]; then
       read -r _ st is bs ts <"$RUN/$s.timing"
-      printf '%-10s %-16s %10s %8s %8s\n' "$s" "$st" "$is" "$bs" "$ts"
+      printf '%-17s %-16s %10s %8s %8s\n' "$s" "$st" "$is" "$bs" "$ts"
     else
-      printf '%-10s %-16s\n' "$s" FAILED
+      printf '%-17s %-16s\n' "$s" FAILED
+    fi
+  done
+  for s in "${svcs[@]}"; do
+    if [[ "$s" == *-secure && ${#failed[@]} -eq 0 ]]; then
+      write_secure_env
+      say stack "secured servers' client settings: $SECURE_ENV (set -a; . $SECURE_ENV; set +a)"
+      break
     fi
   done
   say stack "stack:up took $(secs "$t0" "$(now_ms)")s"
@@ -403,7 +539,7 @@ cmd_down() {
 
 cmd_status() {
   local s pid state rss
-  printf '%-10s %-16s %-8s %-14s %s\n' SERVER PORTS PID STATE RSS
+  printf '%-17s %-16s %-8s %-14s %s\n' SERVER PORTS PID STATE RSS
   for s in "${ALL[@]}"; do
     pid="$(live_pid "$s")"
     rss=-
@@ -414,9 +550,11 @@ cmd_status() {
       pid=-
       if port_open "${MAIN_PORT[$s]}"; then state="external"; else state=stopped; fi
     fi
-    printf '%-10s %-16s %-8s %-14s %s\n' "$s" "${PORTS[$s]}" "$pid" "$state" "$rss"
+    printf '%-17s %-16s %-8s %-14s %s\n' "$s" "${PORTS[$s]}" "$pid" "$state" "$rss"
   done
   echo "state: $STATE   cache: $CACHE"
+  [[ -f "$SECURE_ENV" ]] && echo "secured servers' client settings: $SECURE_ENV"
+  return 0
 }
 
 cmd_reset() {
@@ -431,11 +569,7 @@ cmd_reset() {
 
 cmd_logs() {
   check_svc "${1:-}"
-  case "$1" in
-    kafka) tail -n "${2:-100}" "$LOGS/kafka/server.log" ;;
-    cassandra) tail -n "${2:-100}" "$LOGS/cassandra/system.log" ;;
-    jaeger) tail -n "${2:-100}" "$LOGS/jaeger/stdout.log" ;;
-  esac
+  tail -n "${2:-100}" "$(server_log "$1")"
 }
 
 cmd_install() {
@@ -471,5 +605,5 @@ case "$cmd" in
     exec "$JAVA17/bin/java" -Xmx128m "${jpms[@]}" -cp "$(cassandra_lib)/*" -Dlogback.configurationFile="$STACK_SRC/conf/cassandra-logback.xml" \
       -Dcassandra.logdir="$LOGS/cassandra" org.apache.cassandra.tools.NodeTool -h 127.0.0.1 -p "${CASSANDRA_JMX_PORT:-7199}" "$@"
     ;;
-  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; [[ -z "$cmd" || "$cmd" == help || "$cmd" == -h ]] ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; [[ -z "$cmd" || "$cmd" == help || "$cmd" == -h ]] ;;
 esac

@@ -1,5 +1,7 @@
 import { Config, Duration, Option, Redacted, Schema } from "effect"
 import cassandra from "cassandra-driver"
+import { tlsConnectOptions, tlsFiles } from "./TlsFiles.ts"
+import type { TlsFiles } from "./TlsFiles.ts"
 
 const CqlIdentifier = Schema.String.check(
   Schema.isPattern(/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/, {
@@ -39,7 +41,8 @@ export interface CassandraConfig {
   readonly replicationStrategy: "SimpleStrategy" | "NetworkTopologyStrategy"
   readonly replicationFactor: number
   readonly credentials: Option.Option<{ readonly username: string; readonly password: Redacted.Redacted<string> }>
-  readonly tls: boolean
+  /** `CASSANDRA_TLS=true`: client encryption, the server's certificate always verified (against the CA file when given). */
+  readonly tls: Option.Option<TlsFiles & { readonly serverName: Option.Option<string> }>
   readonly requestTimeout: Duration.Duration
   readonly connectTimeout: Duration.Duration
   readonly poolConnections: Option.Option<number>
@@ -54,6 +57,16 @@ const credentials = Config.option(Config.NonEmptyString("CASSANDRA_USERNAME")).p
   }))
 )
 
+const tls = Config.Boolean("CASSANDRA_TLS").pipe(
+  Config.withDefault(false),
+  Config.flatMap((enabled) =>
+    enabled
+      ? Config.all({ files: tlsFiles({ ca: "CASSANDRA_TLS_CA_FILE", cert: "CASSANDRA_TLS_CERT_FILE", key: "CASSANDRA_TLS_KEY_FILE" }), serverName: Config.option(Config.NonEmptyString("CASSANDRA_TLS_SERVER_NAME")) })
+        .pipe(Config.map(({ files, serverName }) => Option.some({ ...files, serverName })))
+      : Config.succeed(Option.none())
+  )
+)
+
 /** Reads and validates the `CASSANDRA_*` variables; a bad value fails naming its variable. */
 export const CassandraConfig: Config.Config<CassandraConfig> = Config.all({
   contactPoints: Config.Array(ContactPoint, "CASSANDRA_CONTACT_POINTS").pipe(Config.withDefault(["127.0.0.1:9042"])),
@@ -64,7 +77,7 @@ export const CassandraConfig: Config.Config<CassandraConfig> = Config.all({
     .pipe(Config.withDefault("SimpleStrategy" as const)),
   replicationFactor: Config.schema(PositiveInt, "CASSANDRA_REPLICATION_FACTOR").pipe(Config.withDefault(1)),
   credentials,
-  tls: Config.Boolean("CASSANDRA_TLS").pipe(Config.withDefault(false)),
+  tls,
   requestTimeout: Config.Duration("CASSANDRA_REQUEST_TIMEOUT").pipe(Config.withDefault(Duration.seconds(12))),
   connectTimeout: Config.Duration("CASSANDRA_CONNECT_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
   poolConnections: Config.option(Config.schema(PositiveInt, "CASSANDRA_POOL_CONNECTIONS")),
@@ -96,7 +109,16 @@ export const clientOptions = (config: CassandraConfig): cassandra.DseClientOptio
         authProvider: new cassandra.auth.PlainTextAuthProvider(username, Redacted.value(password))
       })
     }),
-    ...(config.tls ? { sslOptions: { rejectUnauthorized: true } } : {}),
+    ...Option.match(config.tls, {
+      onNone: () => ({}),
+      onSome: (tls) => ({
+        sslOptions: {
+          ...tlsConnectOptions(tls),
+          rejectUnauthorized: true,
+          ...Option.match(tls.serverName, { onNone: () => ({}), onSome: (servername) => ({ servername }) })
+        }
+      })
+    }),
     socketOptions: {
       connectTimeout: Duration.toMillis(config.connectTimeout),
       readTimeout,

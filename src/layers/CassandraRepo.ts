@@ -1,4 +1,4 @@
-import { Duration, Effect, Layer, Predicate, References, Schedule } from "effect"
+import { Duration, Effect, Layer, Option, Predicate, References, Schedule } from "effect"
 import type { Config } from "effect"
 import cassandra from "cassandra-driver"
 import type { User } from "../domain/User.ts"
@@ -47,10 +47,23 @@ const describeError = (error: unknown): string => {
   return (Predicate.hasProperty(error, "message") ? String(error.message) : String(error)).replace(/\s+/g, " ").trim()
 }
 
-/** Classifies a driver failure: `CassandraUnavailable` when writing again can help, `CassandraRejected` when not. */
-export const classifyDriverError = (error: unknown, context?: string): CassandraUnavailable | CassandraRejected => {
+/** A refusal that can be about the bound values: the driver could not encode one, or the server found the request invalid. */
+const aboutValues = (error: unknown): boolean =>
+  error instanceof TypeError || error instanceof RangeError ||
+  (error instanceof errors.ResponseError && error.code === codes.invalid)
+
+/**
+ * Classifies a driver failure: `CassandraUnavailable` when writing again can help, `CassandraRejected` when not.
+ * Only a request that carried a row's values (`request: "row"`) can be rejected for that row alone.
+ */
+export const classifyDriverError = (
+  error: unknown,
+  context?: string,
+  request: "row" | "other" = "other"
+): CassandraUnavailable | CassandraRejected => {
   const message = context === undefined ? describeError(error) : `${context}: ${describeError(error)}`
-  return isTransient(error) ? new CassandraUnavailable({ message }) : new CassandraRejected({ message })
+  if (isTransient(error)) return new CassandraUnavailable({ message })
+  return new CassandraRejected({ message, affects: request === "row" && aboutValues(error) ? "row" : "every-row" })
 }
 
 const attempt = <A>(run: (signal: AbortSignal) => Promise<A>, context?: string) =>
@@ -60,6 +73,34 @@ const columns = [
   "id", "first_name", "last_name", "gender", "address", "post_code", "email", "username",
   "dob", "registered_date", "phone", "picture", "ingested_at"
 ] as const
+
+/** Columns the prepared INSERT writes; a table lacking one rejects every row. */
+export const writtenColumns: ReadonlyArray<string> = [...columns, "written_at"]
+
+/** The table's columns, read from the schema tables (not the driver's cached metadata). */
+export const tableColumnsQuery = "SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?"
+
+/**
+ * Checks a failed row write against the table's columns: when one the insert writes is missing (or the table is gone), no
+ * row can be written, so the failure becomes every row's rejection. Otherwise it stays as it was.
+ */
+export const confirmAgainstTable = <E extends CassandraRejected | CassandraUnavailable>(
+  error: E,
+  tableColumns: ReadonlyArray<string>
+): E | CassandraRejected => {
+  const present = new Set(tableColumns)
+  const missing = writtenColumns.filter((column) => !present.has(column))
+  if (missing.length === 0 || (error._tag === "CassandraRejected" && error.affects === "every-row")) return error
+  return new CassandraRejected({
+    message: `${error.message} (table lacks ${missing.length === writtenColumns.length ? "every column: it does not exist" : missing.join(", ")})`,
+    affects: "every-row"
+  })
+}
+
+/** The server no longer knows the prepared statement: after a restart (transient), or after a schema change broke it. */
+const isUnprepared = (error: unknown): boolean =>
+  error instanceof errors.ResponseError ? error.code === codes.unprepared
+    : error instanceof errors.NoHostAvailableError && Object.values<unknown>(error.innerErrors ?? {}).some(isUnprepared)
 
 const timestampColumns: ReadonlySet<string> = new Set(["dob", "registered_date", "ingested_at", "written_at"])
 
@@ -94,7 +135,16 @@ const internals = (client: cassandra.Client): DriverInternals => client as unkno
 const shutdown = (client: cassandra.Client): Promise<void> =>
   client.shutdown().finally(() => internals(client).controlConnection?.connection?.close())
 
-const connect = Effect.fnUntraced(function*(config: CassandraConfig) {
+/** The setting to look at when a connection fails the way a TLS mismatch does. */
+const connectHint = (config: CassandraConfig, message: string): string =>
+  Option.isNone(config.tls) && /ECONNRESET|socket hang up|closed/i.test(message)
+    ? "; a node that requires client encryption resets plaintext connections: is CASSANDRA_TLS needed?"
+    : Option.isSome(config.tls) && /certificate|self.signed|verify/i.test(message)
+    ? "; check CASSANDRA_TLS_CA_FILE (the CA that signed the nodes' certificates) and CASSANDRA_TLS_SERVER_NAME"
+    : ""
+
+/** A connected driver client for the config (within `CASSANDRA_CONNECT_TIMEOUT`), shut down with the scope. */
+export const connect = Effect.fnUntraced(function*(config: CassandraConfig) {
   const where = `Cassandra at ${config.contactPoints.join(",")} (CASSANDRA_CONTACT_POINTS, DC ${config.localDataCenter})`
   const client = yield* Effect.acquireRelease(
     Effect.try({ try: () => new cassandra.Client(clientOptions(config)), catch: (error) => classifyDriverError(error, where) }),
@@ -105,6 +155,12 @@ const connect = Effect.fnUntraced(function*(config: CassandraConfig) {
     signal.addEventListener("abort", () => connecting.finally(() => shutdown(client)).catch(() => undefined))
     return connecting
   }, `cannot connect to ${where}`).pipe(
+    Effect.mapError((error) => {
+      const hint = connectHint(config, error.message)
+      return hint === "" ? error : error._tag === "CassandraRejected"
+        ? new CassandraRejected({ message: error.message + hint, affects: error.affects })
+        : new CassandraUnavailable({ message: error.message + hint })
+    }),
     Effect.timeoutOrElse({
       duration: config.connectTimeout,
       orElse: () =>
@@ -149,8 +205,18 @@ export const layer: Layer.Layer<CassandraRepo, Config.ConfigError | CassandraRej
       }
 
       const upsertAttributes = { ...spanAttributes, "db.operation.name": "INSERT", "db.query.text": insert }
+      const columnsNow = attempt(() =>
+        client.execute(tableColumnsQuery, [config.keyspace, config.table], { prepare: true, consistency: types.consistencies.localOne })
+      ).pipe(Effect.map((result) => result.rows.map((row) => String(row.get("column_name")))))
       const write = (user: User, ingestedAt: Date) =>
-        attempt(() => client.execute(insert, insertParams(user, ingestedAt), writeOptions))
+        Effect.tryPromise({ try: () => client.execute(insert, insertParams(user, ingestedAt), writeOptions), catch: (error) => error })
+          .pipe(Effect.catch((error) => {
+            const classified = classifyDriverError(error, undefined, "row")
+            const suspectTable = classified._tag === "CassandraRejected" ? classified.affects === "row" : isUnprepared(error)
+            return suspectTable
+              ? Effect.flatMap(columnsNow, (present) => Effect.fail(confirmAgainstTable(classified, present)))
+              : Effect.fail(classified)
+          }))
       // A span per row when tracing is on (without the stack trace Effect.fn captures per call); none at all when off.
       const upsert = (yield* References.TracerEnabled)
         ? (user: User, ingestedAt: Date) =>

@@ -3,6 +3,7 @@ import { Kafka, logLevel } from "kafkajs"
 import type { LogEntry, RetryOptions, SASLOptions } from "kafkajs"
 import { KafkaRejected, KafkaUnavailable } from "../services/KafkaProducer.ts"
 import { compressionTypes, registerZstd } from "./KafkaCodecs.ts"
+import { tlsConnectOptions, tlsFiles } from "./TlsFiles.ts"
 import type { Compression } from "./KafkaCodecs.ts"
 import type { KafkaProduceError } from "../services/KafkaProducer.ts"
 
@@ -16,6 +17,19 @@ const sasl = Config.option(Config.Literals(["plain", "scram-sha-256", "scram-sha
       Config.all({ username: Config.String("KAFKA_SASL_USERNAME"), password: Config.Redacted("KAFKA_SASL_PASSWORD") })
         .pipe(Config.map((credentials) => Option.some({ mechanism, ...credentials })))
   }))
+)
+
+/** `KAFKA_SSL=true`: TLS to the brokers, with an optional private CA, client certificate (mTLS) and verification switch. */
+const ssl = Config.Boolean("KAFKA_SSL").pipe(
+  Config.withDefault(false),
+  Config.flatMap((enabled) =>
+    enabled
+      ? Config.all({
+        files: tlsFiles({ ca: "KAFKA_SSL_CA_FILE", cert: "KAFKA_SSL_CERT_FILE", key: "KAFKA_SSL_KEY_FILE" }),
+        rejectUnauthorized: Config.Boolean("KAFKA_SSL_REJECT_UNAUTHORIZED").pipe(Config.withDefault(true))
+      }).pipe(Config.map(Option.some))
+      : Config.succeed(Option.none())
+  )
 )
 
 /** The Kafka side of the configuration, read from `KAFKA_*` variables. */
@@ -35,7 +49,7 @@ export const KafkaConfig = Config.all({
   compression: Config.Literals(Object.keys(compressionTypes) as Array<Compression>, "KAFKA_COMPRESSION").pipe(
     Config.withDefault<Compression>("zstd")
   ),
-  ssl: Config.Boolean("KAFKA_SSL").pipe(Config.withDefault(false)),
+  ssl,
   sasl,
   connectTimeout: Config.Duration("KAFKA_CONNECT_TIMEOUT").pipe(Config.withDefault(Duration.seconds(30))),
   consumerBuffer: positiveInt("KAFKA_CONSUMER_BUFFER").pipe(Config.withDefault(1000)),
@@ -62,25 +76,36 @@ const toSasl = (config: KafkaConfig): SASLOptions | undefined =>
     onSome: ({ mechanism, username, password }) => ({ mechanism, username, password: Redacted.value(password) })
   })
 
+/** The last connection error kafkajs logged for a client: the reason behind a connect that times out while kafkajs retries. */
+const lastConnectionErrors = new WeakMap<Kafka, string>()
+
 /** Builds the kafkajs client; its logs go to Effect logging (kafkajs INFO as Debug, its retried errors as Warn). */
 export const makeKafka = Effect.fnUntraced(function*(config: KafkaConfig) {
   const log = Effect.runSyncWith(yield* Effect.context<never>())
+  let kafka: Kafka | undefined
   const logEntry = (entry: LogEntry) => {
     const { message, timestamp: _t, stack: _s, logger: _l, ...extra } = entry.log
+    if (entry.level === logLevel.ERROR && (entry.namespace === "Connection" || entry.namespace === "BrokerPool") && kafka) {
+      lastConnectionErrors.set(kafka, message)
+    }
     log(Effect.logWithLevel(severity(entry))(message, extra).pipe(Effect.annotateLogs({ kafkajs: entry.namespace })))
   }
   const sasl = toSasl(config)
   registerZstd()
-  return new Kafka({
+  kafka = new Kafka({
     clientId: config.clientId,
     brokers: [...config.brokers],
-    ssl: config.ssl,
+    ssl: Option.match(config.ssl, {
+      onNone: () => false,
+      onSome: ({ files, rejectUnauthorized }) => ({ ...tlsConnectOptions(files), rejectUnauthorized })
+    }),
     ...(sasl ? { sasl } : {}),
     connectionTimeout: 3_000,
     retry: kafkaRetry,
     logLevel: logLevel.INFO,
     logCreator: () => logEntry
   })
+  return kafka
 })
 
 const permanentTypes = new Set([
@@ -159,7 +184,19 @@ export const toKafkaError = (error: unknown, context: string): KafkaProduceError
 }
 
 /** Fails with `KafkaUnavailable` naming the brokers when `connect` does not finish within `KAFKA_CONNECT_TIMEOUT`. */
-export const connectWithin = (config: KafkaConfig, what: string, connect: () => Promise<void>) =>
+/** Why connecting may have failed, from kafkajs' last connection error, with the setting to look at. */
+const connectHint = (config: KafkaConfig, kafka: Kafka | undefined): string => {
+  const last = kafka === undefined ? undefined : lastConnectionErrors.get(kafka)
+  if (last === undefined) return ""
+  const hint = Option.isNone(config.ssl) && /closed connection/i.test(last)
+    ? "; a TLS listener closes plaintext connections: is KAFKA_SSL needed?"
+    : Option.isSome(config.ssl) && /certificate|self.signed|verify|SSL|TLS/i.test(last)
+    ? "; check KAFKA_SSL_CA_FILE (the CA that signed the brokers' certificates)"
+    : ""
+  return ` (last error: ${last}${hint})`
+}
+
+export const connectWithin = (config: KafkaConfig, what: string, connect: () => Promise<void>, kafka?: Kafka) =>
   Effect.tryPromise({ try: connect, catch: (error) => toKafkaError(error, `${what} could not connect to ${config.brokers.join(",")}`) }).pipe(
     Effect.timeoutOrElse({
       duration: config.connectTimeout,
@@ -167,7 +204,7 @@ export const connectWithin = (config: KafkaConfig, what: string, connect: () => 
         Effect.fail(new KafkaUnavailable({
           message: `${what} could not reach Kafka brokers ${config.brokers.join(",")} (KAFKA_BROKERS) within ${
             Duration.format(config.connectTimeout)
-          } (KAFKA_CONNECT_TIMEOUT)`
+          } (KAFKA_CONNECT_TIMEOUT)${connectHint(config, kafka)}`
         }))
     })
   )
@@ -176,13 +213,18 @@ export const connectWithin = (config: KafkaConfig, what: string, connect: () => 
 export const disconnect = (what: string, client: { readonly disconnect: () => Promise<void> }) =>
   Effect.tryPromise(() => client.disconnect()).pipe(Effect.ignore({ log: "Warn", message: `${what} did not disconnect cleanly` }))
 
-/** Creates the topics if missing (partitions/replication from config) and fails with one line if one exists with other settings. */
-export const ensureTopics = Effect.fn("Kafka.ensureTopics")(function*(kafka: Kafka, config: KafkaConfig, topics: ReadonlyArray<string>) {
+/** Creates the topics if missing (partitions/replication from config); one that exists with other settings is used as it is, with a warning. */
+export const ensureTopics = Effect.fn("Kafka.ensureTopics")(function*(
+  kafka: Kafka,
+  config: KafkaConfig,
+  topics: ReadonlyArray<string>,
+  options: { readonly warn: boolean } = { warn: true }
+) {
   const admin = yield* Effect.acquireRelease(
     Effect.sync(() => kafka.admin({ retry: kafkaRetry })),
     (admin) => disconnect("Kafka admin", admin)
   )
-  yield* connectWithin(config, "Kafka admin", () => admin.connect())
+  yield* connectWithin(config, "Kafka admin", () => admin.connect(), kafka)
   const call = <A>(what: string, f: () => Promise<A>) =>
     Effect.tryPromise({ try: f, catch: (error) => toKafkaError(error, what) })
   const existing = new Set(yield* call("listing Kafka topics", () => admin.listTopics()))
@@ -200,13 +242,19 @@ export const ensureTopics = Effect.fn("Kafka.ensureTopics")(function*(kafka: Kaf
   const metadata = yield* call("reading Kafka topic metadata", () => admin.fetchTopicMetadata({ topics: [...topics] })).pipe(
     Effect.retry({ schedule: Schedule.exponential("200 millis"), times: 5 })
   )
+  // A topic that exists is used as it is (a consumer reads whatever partitions it has, a producer writes to them): the
+  // user's own cluster, or the seed's 1-partition `users_created`. Other settings are worth one warning each.
   for (const { name, partitions } of metadata.topics) {
     const replication = partitions[0]?.replicas.length ?? 0
-    if (partitions.length !== config.partitions || replication !== config.replication) {
-      return yield* new KafkaRejected({
-        message: `Kafka topic "${name}" exists with ${partitions.length} partitions and replication ${replication}, ` +
-          `but KAFKA_TOPIC_PARTITIONS=${config.partitions} and KAFKA_TOPIC_REPLICATION=${config.replication}`
-      })
+    if (options.warn && (partitions.length !== config.partitions || replication !== config.replication)) {
+      const durability = replication < config.replication
+        ? `; with fewer replicas than configured, losing a broker can lose its messages`
+        : ""
+      yield* Effect.logWarning(
+        `Kafka topic "${name}" exists with ${partitions.length} partition(s) and replication ${replication}, not ` +
+          `KAFKA_TOPIC_PARTITIONS=${config.partitions} and KAFKA_TOPIC_REPLICATION=${config.replication}; using it as it is${durability}`
+      )
     }
   }
+
 }, Effect.scoped)

@@ -71,7 +71,8 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
   .effectContext(Effect.gen(function*() {
     const config = yield* KafkaConfig
     const kafka = yield* makeKafka(config)
-    yield* ensureTopics(kafka, config, [config.topic]).pipe(Effect.mapError(fromStartError))
+    // The stream's producer layer ensures the same topic (and the DLQ) and warns about its settings once.
+    yield* ensureTopics(kafka, config, [config.topic], { warn: false }).pipe(Effect.mapError(fromStartError))
     const queue = yield* Queue.bounded<ConsumedMessage, KafkaConsumerError>(config.consumerBuffer)
     const watermark = new OffsetWatermark()
     const runPromise = yield* FiberSet.makeRuntimePromise()
@@ -174,7 +175,7 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
         eachBatch: (payload) => runPromise(pullBatch(payload))
       })
     if (Option.isSome(config.replayFrom)) yield* replayFrom(kafka, config.groupId, config.topic, config.replayFrom.value)
-    yield* connectWithin(config, "Kafka consumer", () => consumer.connect()).pipe(Effect.mapError(fromStartError))
+    yield* connectWithin(config, "Kafka consumer", () => consumer.connect(), kafka).pipe(Effect.mapError(fromStartError))
     yield* Effect.tryPromise({
       try: async () => {
         await consumer.subscribe({ topics: [config.topic], fromBeginning: config.startFrom === "earliest" })

@@ -54,7 +54,7 @@ export const layer: Layer.Layer<KafkaProducer, Config.ConfigError | KafkaProduce
         })
       ),
       (producer) => disconnect("Kafka producer", producer)
-    ).pipe(Effect.tap((producer) => connectWithin(config, "Kafka producer", () => producer.connect())))
+    ).pipe(Effect.tap((producer) => connectWithin(config, "Kafka producer", () => producer.connect(), kafka)))
     const producers = yield* RcRef.make({ acquire: open, idleTimeToLive: Duration.infinity })
     yield* Effect.scoped(RcRef.get(producers))
     const retired = new WeakSet<Producer>()

@@ -1,11 +1,11 @@
 import { Duration, Effect, Fiber, Metric, References, Result, Schedule, Stream } from "effect"
 import type { Context } from "effect"
 import { deadLetterHeaders } from "../domain/DeadLetter.ts"
+import type { DeadLetterReason } from "../domain/DeadLetter.ts"
 import { decodeUserMessage } from "../domain/Poison.ts"
-import type { PoisonMessage } from "../domain/Poison.ts"
 import type { User } from "../domain/User.ts"
 import { CassandraRepo } from "../services/CassandraRepo.ts"
-import type { CassandraWriteError } from "../services/CassandraRepo.ts"
+import type { CassandraRejected, CassandraWriteError } from "../services/CassandraRepo.ts"
 import { KafkaConsumer } from "../services/KafkaConsumer.ts"
 import type { ConsumedMessage } from "../services/KafkaConsumer.ts"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
@@ -30,8 +30,8 @@ const classify = (error: CassandraWriteError | KafkaProduceError): RetryableErro
 })
 
 /**
- * Pulls users from Kafka, writes each as a Cassandra row (poison messages go to the dead-letter
- * topic), and marks each message done once handled, so only contiguously handled offsets are committed.
+ * Pulls users from Kafka, writes each as a Cassandra row (poison messages and rows Cassandra rejects
+ * for their own values go to the dead-letter topic), and marks each message done once handled, so only contiguously handled offsets are committed.
  * Interruption stops pulling and lets every in-flight attempt finish and be marked done.
  */
 export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
@@ -65,12 +65,19 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
       const startedAt = clock.currentTimeMillisUnsafe()
       return Effect.andThen(repo.upsert(user, ingestedAt), written(message, startedAt))
     })
-    return retryAfterFailure(Effect.uninterruptible(once), retry)
+    // A row Cassandra refuses for its own values goes to the dead-letter topic; a refusal no row can get past stops the stream.
+    return retryAfterFailure(Effect.uninterruptible(once), retry).pipe(
+      Effect.catchTag("CassandraRejected", (error: CassandraRejected): Effect.Effect<void, CassandraWriteError | KafkaProduceError> =>
+        error.affects === "row"
+          ? deadLetter(message, { reason: "CassandraRejected", message: error.message })
+          : Effect.fail(error))
+    )
   }
 
-  const deadLetter = (message: ConsumedMessage, error: PoisonMessage) =>
+  const deadLetter = (message: ConsumedMessage, error: { readonly reason: DeadLetterReason; readonly message: string }) =>
     Effect.gen(function*() {
       yield* Effect.logWarning(`dead-lettering ${message.topic}/${message.partition}@${message.offset}: ${error.reason}`)
+      yield* Effect.annotateCurrentSpan("error.type", error.reason)
       const failedAt = new Date(yield* Effect.clockWith((clock) => clock.currentTimeMillis))
       const headers = { ...message.headers, ...deadLetterHeaders(error, message, failedAt) }
       const once = producer.send(options.deadLetterTopic, [{ key: message.key, value: message.value, headers }]).pipe(
@@ -92,7 +99,7 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
       headers: message.headers,
       failure: Result.isFailure(decoded) ? decoded.failure : undefined,
       attributes: {
-        ...(Result.isSuccess(decoded) ? { "user.id": decoded.success.id } : { "error.type": decoded.failure.reason }),
+        ...(Result.isSuccess(decoded) ? { "user.id": decoded.success.id } : {}),
         "messaging.system": "kafka",
         "messaging.operation.type": "process",
         "messaging.destination.name": message.topic,

@@ -7,15 +7,21 @@ export class CassandraUnavailable extends Schema.TaggedError<CassandraUnavailabl
   message: Schema.String
 }) {}
 
-/** Cassandra refused the write for good (schema, authentication, invalid query). */
+/**
+ * Cassandra refused the request for good. `affects: "row"` when the refusal is about the row's own values (one that
+ * cannot be encoded, or the server rejected the values while the table is as the statement expects): other rows
+ * still go through, so the message can be dead-lettered. `"every-row"` when no write can succeed until an operator acts
+ * (authentication, authorization, a missing keyspace, table or column, a bad statement).
+ */
 export class CassandraRejected extends Schema.TaggedError<CassandraRejected>()("CassandraRejected", {
-  message: Schema.String
+  message: Schema.String,
+  affects: Schema.Literals(["row", "every-row"])
 }) {}
 
 export type CassandraWriteError = CassandraUnavailable | CassandraRejected
 
 export interface CassandraRepoShape {
-  /** Upserts a user's row by id (idempotent); `ingestedAt` is when the message was produced. */
+  /** Upserts a user's row by id (idempotent); `ingestedAt` is when the message was produced. A `CassandraRejected` says whether it concerns this row only. */
   readonly upsert: (user: User, ingestedAt: Date) => Effect.Effect<void, CassandraWriteError>
   /** Succeeds when the session answers a query: the readiness probe. */
   readonly ping: Effect.Effect<void, CassandraUnavailable>

@@ -1,11 +1,11 @@
 import { assert, describe, layer } from "@effect/vitest"
-import { randomBytes, randomUUID } from "node:crypto"
+import { randomBytes } from "node:crypto"
 import { createServer, type Server, type Socket } from "node:net"
 import { ConfigProvider, Duration, Effect, Layer } from "effect"
-import type { User } from "../../src/domain/User.ts"
 import { layer as CassandraRepoLive } from "../../src/layers/CassandraRepo.ts"
 import { CassandraRepo } from "../../src/services/CassandraRepo.ts"
-import { cassandraTable } from "../support/cassandra.ts"
+import { cassandraTable, dropKeyspaceAfterwards } from "../support/cassandra.ts"
+import { userRecord } from "../support/users.ts"
 
 const keyspace = `users_stream_it_${randomBytes(4).toString("hex")}`
 
@@ -14,33 +14,12 @@ const withConfig = (config: Record<string, string>) =>
 
 const TestKeyspace = withConfig({ CASSANDRA_KEYSPACE: keyspace })
 
-const DropKeyspaceAfterwards = Layer.effectDiscard(
-  Effect.gen(function*() {
-    const table = yield* cassandraTable
-    yield* Effect.addFinalizer(() => table.dropKeyspace)
-  })
-)
-
-const user = (): User => ({
-  id: randomUUID(),
-  first_name: "Ana",
-  last_name: "García",
-  gender: "female",
-  address: "102 Calle Mayor, Madrid, Comunidad de Madrid, Spain",
-  post_code: "28002",
-  email: "ana.garcia@example.com",
-  username: "bluebird123",
-  dob: "1990-05-17T08:30:00.000Z",
-  registered_date: "2015-01-02T03:04:05.678Z",
-  phone: "912-345-678",
-  picture: "https://randomuser.me/api/portraits/med/women/2.jpg"
-})
 
 const buildRepo = (config: Record<string, string>) =>
   Layer.build(CassandraRepoLive).pipe(Effect.provide(withConfig(config)), Effect.flip, Effect.timed)
 
 describe("CassandraRepo (live, local Cassandra)", () => {
-  layer(Layer.merge(CassandraRepoLive, DropKeyspaceAfterwards).pipe(Layer.provide(TestKeyspace)), {
+  layer(Layer.merge(CassandraRepoLive, dropKeyspaceAfterwards).pipe(Layer.provide(TestKeyspace)), {
     excludeTestServices: true
   })((it) => {
     it.effect("creates the keyspace and the users table with one column per User field", () =>
@@ -77,7 +56,7 @@ describe("CassandraRepo (live, local Cassandra)", () => {
       Effect.gen(function*() {
         const repo = yield* CassandraRepo
         const table = yield* cassandraTable.pipe(Effect.provide(TestKeyspace))
-        const written = user()
+        const written = userRecord()
         const ingestedAt = new Date("2026-01-02T03:04:05.006Z")
         const before = Date.now()
         yield* repo.upsert(written, ingestedAt)
@@ -101,7 +80,7 @@ describe("CassandraRepo (live, local Cassandra)", () => {
       Effect.gen(function*() {
         const repo = yield* CassandraRepo
         const table = yield* cassandraTable.pipe(Effect.provide(TestKeyspace))
-        const first = user()
+        const first = userRecord()
         const newer = new Date("2026-03-01T00:00:00.000Z")
         yield* repo.upsert(first, new Date("2026-02-01T00:00:00.000Z"))
         yield* repo.upsert({ ...first, email: "new@example.com" }, newer)

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url"
 export default function setup(): void {
   if (process.env["USERS_PIPELINE_STACK_SKIP_UP"] === "1") return
   const repo = fileURLToPath(new URL("../..", import.meta.url))
-  const result = spawnSync("bash", ["stack/stack.sh", "up"], { cwd: repo, stdio: "inherit" })
+  const result = spawnSync("bash", ["stack/stack.sh", "up", "--secure"], { cwd: repo, stdio: "inherit" })
   if (result.status !== 0) {
     throw new Error(`stack/stack.sh up failed (exit ${result.status ?? result.signal}); see its output above`)
   }

@@ -3,7 +3,7 @@ import { ConfigProvider, Effect } from "effect"
 import { expectedUsers, FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
 import { cassandraTable } from "../support/cassandra.ts"
 import { runCli, startCli, eventually } from "../support/cli.ts"
-import { drained, freshEnv, readTopic, sendPlain } from "../support/kafka.ts"
+import { drained, freshEnv, kafkaAdmin, readTopic, sendPlain } from "../support/kafka.ts"
 import { DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
 import { seedDagMessage } from "../support/users.ts"
 
@@ -78,6 +78,28 @@ layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("pipeline
       assert.isTrue(notJson.headers[DeadLetterHeader.errorMessage]!.length > 0)
       yield* stream.signal("SIGTERM")
       assert.strictEqual(yield* stream.exit, 0)
+      yield* table.dropKeyspace
+    }).pipe(Effect.scoped), { timeout: 300_000 })
+
+  it.effect("streams the seed's own 1-partition users_created, filled by its DAG, into as many rows with the default configuration: one warning, no error", () =>
+    Effect.gen(function*() {
+      const { KAFKA_TOPIC_PARTITIONS: _, ...env } = freshEnv()
+      const table = yield* tableOf(env)
+      const admin = yield* kafkaAdmin
+      yield* Effect.promise(() => admin.createTopics({ waitForLeaders: true, topics: [{ topic: env.KAFKA_TOPIC!, numPartitions: 1 }] }))
+      const ids = Array.from({ length: 200 }, () => crypto.randomUUID())
+      yield* sendPlain(env.KAFKA_TOPIC!, ids.map((id) => ({ value: JSON.stringify(seedDagMessage(id)) })))
+      const stream = yield* startCli(["stream"], env)
+      yield* eventually("every seed message committed", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), "2 minutes")
+      assert.strictEqual(yield* table.count, 200)
+      yield* stream.signal("SIGTERM")
+      assert.strictEqual(yield* stream.exit, 0)
+      const lines = stream.output().split("\n")
+      const warnings = lines.filter((l) => l.includes("level=WARN") && l.includes("exists with"))
+      assert.lengthOf(warnings, 1, stream.output())
+      assert.include(warnings[0]!, `Kafka topic \\"${env.KAFKA_TOPIC}\\" exists with 1 partition(s)`)
+      assert.include(warnings[0]!, "KAFKA_TOPIC_PARTITIONS=6")
+      assert.isFalse(lines.some((l) => l.startsWith("error") || l.includes("level=ERROR")), stream.output())
       yield* table.dropKeyspace
     }).pipe(Effect.scoped), { timeout: 300_000 })
 })

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import type { Config, Scope } from "effect"
 import cassandra from "cassandra-driver"
 import { CassandraConfig, clientOptions } from "../../src/layers/CassandraConfig.ts"
@@ -59,3 +59,11 @@ export const cassandraTable: Effect.Effect<CassandraTable, Config.ConfigError, S
       .pipe(Effect.asVoid)
   }
 })
+
+/** Drops the test keyspace of the layer's `CASSANDRA_KEYSPACE` when the layer is released. */
+export const dropKeyspaceAfterwards = Layer.effectDiscard(
+  Effect.gen(function*() {
+    const table = yield* cassandraTable
+    yield* Effect.addFinalizer(() => table.dropKeyspace)
+  })
+)

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto"
+import type { User } from "../../src/domain/User.ts"
 import type { UsersPage } from "../../src/domain/RandomUser.ts"
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, "0").slice(-width)
@@ -50,3 +52,6 @@ export const seedDagMessage = (id: string) => ({
   phone: "600-000-000",
   picture: "https://randomuser.me/api/portraits/med/women/1.jpg"
 })
+
+/** A valid `User` record as the stream writes it (a text post code), by default with a fresh random id. */
+export const userRecord = (id: string = randomUUID()): User => ({ ...seedDagMessage(id), post_code: "28013" })

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import cassandra from "cassandra-driver"
-import { classifyDriverError } from "../../src/layers/CassandraRepo.ts"
+import { classifyDriverError, confirmAgainstTable, writtenColumns } from "../../src/layers/CassandraRepo.ts"
+import { CassandraRejected, CassandraUnavailable } from "../../src/services/CassandraRepo.ts"
 
 const { errors, types } = cassandra
 const codes = types.responseErrorCodes
@@ -81,5 +82,42 @@ describe("classifyDriverError", () => {
       "cannot connect to Cassandra at 127.0.0.1:1: no host available: 127.0.0.1:1 (connect ECONNREFUSED 127.0.0.1:1)"
     )
     assert.notInclude(error.message, "\n")
+  })
+
+  it("says a rejection of a row's values concerns that row only", () => {
+    const affects = (error: unknown, request: "row" | "other") => {
+      const classified = classifyDriverError(error, undefined, request)
+      return classified._tag === "CassandraRejected" ? classified.affects : classified._tag
+    }
+    assert.strictEqual(affects(new TypeError("Not a valid Uuid, expected Uuid/String/Buffer, obtained 'x'"), "row"), "row")
+    assert.strictEqual(affects(new RangeError("value out of range"), "row"), "row")
+    assert.strictEqual(affects(new errors.ResponseError(codes.invalid, "Rejected an oversized mutation"), "row"), "row")
+  })
+
+  it("says a rejection that no write can get past concerns every row", () => {
+    const affects = (error: unknown, request: "row" | "other") => (classifyDriverError(error, undefined, request) as CassandraRejected).affects
+    for (const code of [codes.unauthorized, codes.badCredentials, codes.syntaxError, codes.configError, codes.protocolError]) {
+      assert.strictEqual(affects(new errors.ResponseError(code, "no"), "row"), "every-row", `code ${code}`)
+    }
+    assert.strictEqual(affects(new errors.AuthenticationError("bad credentials"), "row"), "every-row")
+    assert.strictEqual(affects(new errors.ArgumentError("bad option"), "row"), "every-row")
+    assert.strictEqual(affects(new errors.ResponseError(codes.invalid, "unconfigured table users"), "other"), "every-row")
+    assert.strictEqual(affects(new TypeError("Invalid date: yesterday"), "other"), "every-row")
+  })
+
+  it("turns a row write's failure into every row's rejection when the table lacks a written column or is gone", () => {
+    const rejection = new CassandraRejected({ message: "unconfigured table users", affects: "row" })
+    assert.strictEqual(confirmAgainstTable(rejection, writtenColumns).affects, "row")
+    const dropped = confirmAgainstTable(rejection, writtenColumns.filter((c) => c !== "written_at"))
+    assert.strictEqual(dropped.affects, "every-row")
+    assert.include(dropped.message, "written_at")
+    const gone = confirmAgainstTable(rejection, [])
+    assert.strictEqual(gone.affects, "every-row")
+    assert.include(gone.message, "does not exist")
+    const everyRow = new CassandraRejected({ message: "unauthorized", affects: "every-row" })
+    assert.strictEqual(confirmAgainstTable(everyRow, writtenColumns), everyRow)
+    const unprepared = new CassandraUnavailable({ message: "Prepared query not found" })
+    assert.strictEqual(confirmAgainstTable(unprepared, writtenColumns), unprepared)
+    assert.strictEqual(confirmAgainstTable(unprepared, writtenColumns.slice(1))._tag, "CassandraRejected")
   })
 })

@@ -53,6 +53,18 @@ describe("docker-compose.yml", () => {
     }
   })
 
+  it("docker-compose.secure.yml gives ingest and stream only variables the app reads, the same ones stack:up --secure writes", () => {
+    const secure = parse(read("docker-compose.secure.yml"), { merge: true }) as { services: Record<string, Service> }
+    const envBlock = /<<ENV\n([\s\S]*?)\nENV\n/.exec(read("stack/stack.sh"))![1]!
+    const stackEnv = [...envBlock.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]!)
+    assert.isAtLeast(stackEnv.length, 10)
+    for (const name of ["ingest", "stream"]) {
+      const variables = Object.keys(secure.services[name]!.environment!)
+      assert.sameMembers(variables, stackEnv)
+      for (const variable of variables) assert.include(source, `"${variable}"`, `${name}: ${variable} is not read anywhere in src/`)
+    }
+  })
+
   it("starts the app only once its servers are healthy", () => {
     for (const server of ["kafka", "cassandra", "jaeger"]) assert.isDefined(compose.services[server]!.healthcheck)
     for (const app of ["ingest", "stream"]) {

@@ -10,7 +10,7 @@ import * as KafkaConsumerMemory from "../../src/layers/KafkaConsumerMemory.ts"
 import { KafkaMemoryLog } from "../../src/layers/KafkaMemoryLog.ts"
 import * as KafkaProducerMemory from "../../src/layers/KafkaProducerMemory.ts"
 import { stream } from "../../src/programs/stream.ts"
-import { CassandraUnavailable } from "../../src/services/CassandraRepo.ts"
+import { CassandraRejected, CassandraUnavailable } from "../../src/services/CassandraRepo.ts"
 import { KafkaConsumer } from "../../src/services/KafkaConsumer.ts"
 import { streamOptions } from "../support/pipeline.ts"
 import { page } from "../support/users.ts"
@@ -112,6 +112,51 @@ describe("stream", () => {
       assert.strictEqual(h.committed(failed.partition), failed.offset)
       yield* Fiber.interrupt(fiber)
       assert.strictEqual(h.committed(failed.partition), failed.offset)
+    }))
+
+  it.effect("dead-letters a row Cassandra rejects for its own values, as CassandraRejected with the source headers, and goes on", () =>
+    Effect.gen(function*() {
+      const all = users(20)
+      const rejected = all[7]!
+      const h = harness({
+        repo: {
+          beforeUpsert: (user) =>
+            user.id === rejected.id
+              ? Effect.fail(new CassandraRejected({ message: "Rejected an oversized mutation", affects: "row" }))
+              : Effect.void
+        }
+      })
+      publish(h.log, all)
+      yield* stream(streamOptions()).pipe(Effect.provide(h.layer))
+      assert.strictEqual(h.table.size, 19)
+      const dlq = h.log.records("users_created.dlq")
+      assert.strictEqual(dlq.length, 1)
+      const source = h.partitionOf(rejected.id)
+      assert.strictEqual(dlq[0]!.headers[DeadLetterHeader.errorType], "CassandraRejected")
+      assert.strictEqual(dlq[0]!.headers[DeadLetterHeader.errorMessage], "Rejected an oversized mutation")
+      assert.strictEqual(dlq[0]!.headers[DeadLetterHeader.sourceOffset], String(source.offset))
+      assert.strictEqual(new TextDecoder().decode(dlq[0]!.key!), rejected.id)
+      for (let p = 0; p < 3; p++) assert.strictEqual(h.committed(p), h.log.topic(topic)[p]!.length)
+    }))
+
+  it.effect("stops on a rejection that affects every row, committing nothing past it and dead-lettering nothing", () =>
+    Effect.gen(function*() {
+      const all = users(20)
+      const first = all[5]!
+      const h = harness({
+        repo: {
+          beforeUpsert: (user) =>
+            user.id === first.id
+              ? Effect.fail(new CassandraRejected({ message: "unconfigured table users", affects: "every-row" }))
+              : Effect.void
+        }
+      })
+      publish(h.log, all)
+      const exit = yield* stream(streamOptions()).pipe(Effect.provide(h.layer), Effect.exit)
+      assert.isTrue(exit._tag === "Failure")
+      assert.strictEqual(h.log.records("users_created.dlq").length, 0)
+      const failed = h.partitionOf(first.id)
+      assert.isAtMost(h.committed(failed.partition), failed.offset)
     }))
 
   it.effect("keeps at most N writes in flight and pulls only a bounded number ahead of them", () =>

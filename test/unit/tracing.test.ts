@@ -4,8 +4,9 @@ import { InMemorySpanExporter, ParentBasedSampler, SamplingDecision, SimpleSpanP
 import type { ReadableSpan, Sampler } from "@opentelemetry/sdk-trace-base"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
+import { transformPage } from "../../src/domain/Transform.ts"
 import * as CassandraRepoMemory from "../../src/layers/CassandraRepoMemory.ts"
-import type { MemoryRow } from "../../src/layers/CassandraRepoMemory.ts"
+import type { CassandraRepoMemoryOptions, MemoryRow } from "../../src/layers/CassandraRepoMemory.ts"
 import * as HttpUsersMemory from "../../src/layers/HttpUsersMemory.ts"
 import * as KafkaConsumerMemory from "../../src/layers/KafkaConsumerMemory.ts"
 import { KafkaMemoryLog } from "../../src/layers/KafkaMemoryLog.ts"
@@ -14,6 +15,7 @@ import { maxSendLinks } from "../../src/layers/KafkaTracing.ts"
 import { effectTracer } from "../../src/layers/Telemetry.ts"
 import { ingest } from "../../src/programs/ingest.ts"
 import { stream } from "../../src/programs/stream.ts"
+import { CassandraRejected } from "../../src/services/CassandraRepo.ts"
 import type { ProducerRecord } from "../../src/services/KafkaProducer.ts"
 import { ingestOptions, streamOptions } from "../support/pipeline.ts"
 import { page, seedDagMessage } from "../support/users.ts"
@@ -39,6 +41,8 @@ const everyOtherRoot = (): Sampler => {
 interface PipelineOptions {
   readonly users?: number
   readonly sampler?: Sampler
+  /** The in-memory table's behaviour (rejections). */
+  readonly repo?: CassandraRepoMemoryOptions
   /** Records appended to the topic after the ingest, before the stream runs. */
   readonly extra?: ReadonlyArray<ProducerRecord>
 }
@@ -60,7 +64,7 @@ const tracedPipeline = (options: PipelineOptions = {}) => Effect.suspend(() => {
     )
     if (options.extra !== undefined) log.append(topic, options.extra)
     const consumer = KafkaConsumerMemory.layer(log, { topic, group: "g", endWhenCaughtUp: true })
-    const layers = Layer.mergeAll(consumer, KafkaProducerMemory.layer(log), CassandraRepoMemory.layer(new Map<string, MemoryRow>()))
+    const layers = Layer.mergeAll(consumer, KafkaProducerMemory.layer(log), CassandraRepoMemory.layer(new Map<string, MemoryRow>(), options.repo))
     yield* stream(streamOptions()).pipe(Effect.provide(layers))
     return { spans: exporter.getFinishedSpans(), log }
   }).pipe(Effect.provide(tracing))
@@ -161,5 +165,22 @@ describe("tracing", () => {
       assert.strictEqual(process.status.code, 2)
       assert.strictEqual(process.attributes["error.type"], "NotJson")
       assert.isTrue(process.events.some((e) => e.name === "exception"))
+    }))
+
+  it.effect("stream: a row Cassandra rejects is dead-lettered inside the user's trace: the process span says why, the DLQ send is its child", () =>
+    Effect.gen(function*() {
+      const rejected = transformPage(page(0, 3).results).users[1]!.id
+      const { spans } = yield* tracedPipeline({
+        repo: {
+          beforeUpsert: (user) =>
+            user.id === rejected ? Effect.fail(new CassandraRejected({ message: "Rejected an oversized mutation", affects: "row" })) : Effect.void
+        }
+      })
+      const create = named(spans, `create ${topic}`).find((s) => s.attributes["user.id"] === rejected)!
+      const trace = inTrace(spans, traceOf(create))
+      assert.deepStrictEqual(trace.map((s) => s.name).sort(), ["CassandraRepo.upsert", `create ${topic}`, `process ${topic}`, `send ${topic}.dlq`])
+      const process = trace.find((s) => s.name === `process ${topic}`)!
+      assert.strictEqual(process.attributes["error.type"], "CassandraRejected")
+      assert.strictEqual(parentId(trace.find((s) => s.name === `send ${topic}.dlq`)!), idOf(process))
     }))
 })

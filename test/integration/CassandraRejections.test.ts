@@ -1,0 +1,39 @@
+import { assert, describe, layer } from "@effect/vitest"
+import { randomBytes, randomUUID } from "node:crypto"
+import { ConfigProvider, Effect, Layer } from "effect"
+import { layer as CassandraRepoLive } from "../../src/layers/CassandraRepo.ts"
+import { CassandraRepo } from "../../src/services/CassandraRepo.ts"
+import { cassandraTable, dropKeyspaceAfterwards } from "../support/cassandra.ts"
+import { userRecord } from "../support/users.ts"
+
+const TestKeyspace = ConfigProvider.layerAdd(
+  ConfigProvider.fromUnknown({ CASSANDRA_KEYSPACE: `rejections_${randomBytes(4).toString("hex")}` }),
+  { asPrimary: true }
+)
+
+
+describe("CassandraRepo rejections (live, local Cassandra)", () => {
+  layer(Layer.merge(CassandraRepoLive, dropKeyspaceAfterwards).pipe(Layer.provide(TestKeyspace)), { excludeTestServices: true })(
+    (it) => {
+      it.effect("rejects a row whose own value cannot be written as that row's, and still writes the next one", () =>
+        Effect.gen(function*() {
+          const repo = yield* CassandraRepo
+          const error = yield* repo.upsert(userRecord("not-a-uuid"), new Date()).pipe(Effect.flip)
+          assert.strictEqual(error._tag, "CassandraRejected")
+          assert.strictEqual(error._tag === "CassandraRejected" && error.affects, "row")
+          yield* repo.upsert(userRecord(randomUUID()), new Date())
+        }))
+
+      it.effect("rejects every row once the table lacks a column the insert writes", () =>
+        Effect.gen(function*() {
+          const repo = yield* CassandraRepo
+          const { client, keyspace, table } = yield* cassandraTable.pipe(Effect.provide(TestKeyspace))
+          yield* Effect.promise(() => client.execute(`ALTER TABLE ${keyspace}.${table} DROP written_at`, [], { readTimeout: 60_000 }))
+          const error = yield* repo.upsert(userRecord(randomUUID()), new Date()).pipe(Effect.flip)
+          assert.strictEqual(error._tag, "CassandraRejected")
+          assert.strictEqual(error._tag === "CassandraRejected" && error.affects, "every-row")
+          assert.include(error.message, "written_at")
+        }).pipe(Effect.scoped))
+    }
+  )
+})

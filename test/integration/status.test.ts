@@ -1,0 +1,87 @@
+import { assert, layer } from "@effect/vitest"
+import { ConfigProvider, Effect } from "effect"
+import { FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
+import { cassandraTable } from "../support/cassandra.ts"
+import { eventually, runCli, startCli } from "../support/cli.ts"
+import { committedOffsets, drained, endOffsets, freshEnv } from "../support/kafka.ts"
+import { runCommand, runJson } from "../support/operate.ts"
+
+const ingest = (count: number, seed: string, env: Record<string, string>) =>
+  runCli(["ingest", "--count", String(count), "--seed", seed, "--results-per-request", "5000"], env)
+
+const sum = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0)
+
+layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("status on the real stack", (it) => {
+  it.effect("reports end offsets, committed offsets, lag, members and rows as they are, also with a worker stopped mid-backlog", () =>
+    Effect.gen(function*() {
+      const api = yield* FakeRandomUser
+      const env = freshEnv({ USERS_API_URL: api.url })
+      const table = yield* cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
+      yield* ingest(3_000, "status-a", env)
+      const stream = yield* startCli(["stream"], env)
+      yield* eventually("3,000 committed", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), "3 minutes")
+
+      const running = yield* runJson(["status"], env)
+      assert.deepStrictEqual(running.kafka.partitions.map((p: any) => p.endOffset), yield* endOffsets(env.KAFKA_TOPIC!))
+      assert.strictEqual(running.kafka.totalEndOffset, 3_000)
+      assert.deepStrictEqual(running.kafka.partitions.map((p: any) => p.committedOffset), running.kafka.partitions.map((p: any) => p.endOffset))
+      assert.strictEqual(running.kafka.totalLag, 0)
+      assert.strictEqual(running.kafka.group.state, "Stable")
+      assert.strictEqual(running.kafka.group.members.length, 1)
+      assert.strictEqual(running.kafka.group.members[0].clientId, "users-pipeline")
+      assert.deepStrictEqual(running.kafka.group.members[0].partitions, [0, 1, 2, 3])
+      assert.strictEqual(running.cassandra.rows, 3_000)
+      assert.isTrue(running.cassandra.complete)
+      assert.isAbove(Date.parse(running.cassandra.newestWrittenAt), Date.now() - 10 * 60_000)
+      assert.strictEqual(running.deadLetters.messages, 0)
+      yield* stream.signal("SIGTERM")
+      assert.strictEqual(yield* stream.exit, 0)
+
+      yield* ingest(30_000, "status-b", env)
+      const slow = yield* startCli(["stream", "--concurrency", "1"], { ...env, KAFKA_COMMIT_INTERVAL: "200 millis" })
+      yield* eventually("part of the backlog committed", committedOffsets(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!).pipe(
+        Effect.map((committed) => sum(committed) >= 3_000 + 2_000)
+      ))
+      yield* slow.signal("SIGTERM")
+      assert.strictEqual(yield* slow.exit, 0)
+      const committed = yield* committedOffsets(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!)
+      const end = yield* endOffsets(env.KAFKA_TOPIC!)
+      assert.isBelow(sum(committed), 33_000, "the worker was stopped before the backlog was done")
+
+      const stopped = yield* runJson(["status"], env)
+      assert.deepStrictEqual(stopped.kafka.partitions.map((p: any) => p.committedOffset), committed)
+      assert.deepStrictEqual(stopped.kafka.partitions.map((p: any) => p.lag), end.map((high, i) => high - committed[i]!))
+      assert.strictEqual(stopped.kafka.totalLag, 33_000 - sum(committed))
+      assert.strictEqual(stopped.kafka.group.state, "Empty")
+      assert.deepStrictEqual(stopped.kafka.group.members, [])
+      assert.strictEqual(stopped.cassandra.rows, yield* table.count)
+      assert.isAtLeast(stopped.cassandra.rows, sum(committed))
+
+      const human = yield* runCommand(["status"], env)
+      assert.strictEqual(human.code, 0)
+      assert.match(human.stdout, new RegExp(`^Kafka topic ${env.KAFKA_TOPIC}, group ${env.KAFKA_GROUP_ID}: Empty, 0 member\\(s\\), lag `, "m"))
+      const n = (x: number) => x.toLocaleString("en-US")
+      assert.match(human.stdout, new RegExp(`^\\s+total\\s+33,000\\s+${n(sum(committed))}\\s+${n(33_000 - sum(committed))}$`, "m"))
+
+      const noCassandra = yield* runCommand(["status", "--json"], { ...env, CASSANDRA_CONTACT_POINTS: "127.0.0.1:1", CASSANDRA_CONNECT_TIMEOUT: "3 seconds" })
+      assert.notStrictEqual(noCassandra.code, 0)
+      const partial = JSON.parse(noCassandra.stdout)
+      assert.isFalse(partial.cassandra.ok)
+      assert.include(partial.cassandra.error, "127.0.0.1:1")
+      assert.deepStrictEqual(partial.kafka.partitions.map((p: any) => p.lag), stopped.kafka.partitions.map((p: any) => p.lag))
+      assert.match(noCassandra.stderr, /error: StatusIncomplete: could not read Cassandra/)
+      const noCassandraText = yield* runCommand(["status"], { ...env, CASSANDRA_CONTACT_POINTS: "127.0.0.1:1", CASSANDRA_CONNECT_TIMEOUT: "3 seconds" })
+      assert.notStrictEqual(noCassandraText.code, 0)
+      assert.lengthOf(noCassandraText.stdout.split("\n").filter((line) => line.startsWith("Cassandra ")), 1)
+      assert.match(noCassandraText.stdout, /^\s+total\s+33,000/m)
+
+      const noKafka = yield* runCommand(["status", "--json"], { ...env, KAFKA_BROKERS: "127.0.0.1:1", KAFKA_CONNECT_TIMEOUT: "3 seconds" })
+      assert.notStrictEqual(noKafka.code, 0)
+      const kafkaless = JSON.parse(noKafka.stdout)
+      assert.isFalse(kafkaless.kafka.ok)
+      assert.include(kafkaless.kafka.error, "127.0.0.1:1")
+      assert.isFalse(kafkaless.deadLetters.ok)
+      assert.strictEqual(kafkaless.cassandra.rows, stopped.cassandra.rows)
+      yield* table.dropKeyspace
+    }).pipe(Effect.scoped), { timeout: 480_000 })
+})

@@ -1,0 +1,38 @@
+import { assert, describe, it } from "@effect/vitest"
+import { spawnSync } from "node:child_process"
+import { join } from "node:path"
+
+const main = join(import.meta.dirname, "../../dist/main.js")
+const run = (args: ReadonlyArray<string>) => {
+  const result = spawnSync(process.execPath, [main, ...args], { encoding: "utf8", timeout: 20_000 })
+  return { status: result.status, stdout: result.stdout, stderrLines: result.stderr.split("\n").filter((l) => l.trim() !== "" && !/TimeoutNegative|trace-warnings|Timeout duration/.test(l)) }
+}
+const flagsOf = (help: string) => [...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1])
+
+describe("operating commands (node dist/main.js, built by npm run build)", { timeout: 60_000 }, () => {
+  it("are listed in --help beside ingest and stream", () => {
+    const { status, stdout } = run(["--help"])
+    assert.strictEqual(status, 0)
+    assert.match(stdout, /status\s+Show Kafka lag/)
+    assert.match(stdout, /schema\s+Print the users\.v1/)
+    assert.match(stdout, /dlq\s+Inspect and redrive/)
+    assert.match(run(["dlq", "--help"]).stdout, /list\s+Print dead letters[\s\S]*redrive\s+Republish dead letters/)
+  })
+
+  it("describe their flags", () => {
+    assert.includeMembers(flagsOf(run(["status", "--help"]).stdout), ["--json", "--dlq-newest", "--row-limit"])
+    assert.includeMembers(flagsOf(run(["dlq", "list", "--help"]).stdout), ["--limit", "--error-type", "--json"])
+    assert.includeMembers(flagsOf(run(["dlq", "redrive", "--help"]).stdout), [
+      "--error-type", "--since", "--max", "--max-redrives", "--group", "--dry-run", "--json"
+    ])
+  })
+
+  for (const args of [["dlq", "redrive", "--max", "0"], ["dlq", "redrive", "--since", "yesterday"], ["dlq", "list", "--limit", "x"]]) {
+    it(`rejects ${JSON.stringify(args)} with one clear line and a non-zero exit`, () => {
+      const { status, stderrLines } = run(args)
+      assert.notStrictEqual(status, 0)
+      assert.lengthOf(stderrLines, 1)
+      assert.match(stderrLines[0]!, /^error: /)
+    })
+  }
+})
