@@ -16,6 +16,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: "cluster",
+          include: ["test/cluster/**/*.test.ts"],
+          globalSetup: ["test/cluster/globalSetup.ts"],
+          setupFiles: ["test/cluster/setup.ts"],
+          testTimeout: 900_000,
+          hookTimeout: 300_000,
+          fileParallelism: false
+        }
+      },
+      {
+        test: {
           name: "faults",
           include: ["test/faults/**/*.test.ts"],
           globalSetup: ["test/integration/globalSetup.ts"],

@@ -80,9 +80,12 @@ async function probeKafka(broker = "127.0.0.1:9092", secured = {}) {
   return "metadata and consumer group OK"
 }
 
-async function probeCassandra() {
+async function probeCassandra(address = "127.0.0.1:9042") {
   const client = new cassandra.Client({
-    contactPoints: ["127.0.0.1:9042"],
+    contactPoints: [address],
+    // this node only, whatever peers it reports
+    policies: { loadBalancing: new cassandra.policies.loadBalancing.AllowListPolicy(
+      new cassandra.policies.loadBalancing.RoundRobinPolicy(), [address]) },
     localDataCenter: "datacenter1",
     socketOptions: { connectTimeout: 2000, readTimeout: 5000 }
   })
@@ -160,7 +163,13 @@ const probes = {
   cassandra: probeCassandra,
   jaeger: probeJaeger,
   "kafka-secure": probeKafkaSecure,
-  "cassandra-secure": probeCassandraSecure
+  "cassandra-secure": probeCassandraSecure,
+  "kafka-1": () => probeKafka("127.0.0.1:9192"),
+  "kafka-2": () => probeKafka("127.0.0.1:9292"),
+  "kafka-3": () => probeKafka("127.0.0.1:9392"),
+  "cassandra-1": () => probeCassandra("127.0.0.2:9042"),
+  "cassandra-2": () => probeCassandra("127.0.0.3:9042"),
+  "cassandra-3": () => probeCassandra("127.0.0.4:9042")
 }
 const probe = probes[svc]
 if (!probe) {

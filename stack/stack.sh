@@ -4,7 +4,10 @@
 #   stack/stack.sh up [--secure] [svc...]  install (cached) + start + wait until each answers;
 #                                    --secure adds kafka-secure and cassandra-secure (TLS, SASL/SCRAM,
 #                                    Cassandra auth) and writes their client settings to .stack/secure.env
+#   stack/stack.sh up --cluster      also 3 Kafka nodes (kafka-1..3) and 3 Cassandra nodes
+#                                    (cassandra-1..3); writes .stack/cluster.env
 #   stack/stack.sh down [svc...]     stop what `up` started (pid files), SIGTERM then SIGKILL
+#   stack/stack.sh kill svc          SIGKILL one server (fault tests), then `start svc` brings it back
 #   stack/stack.sh start|stop svc    the same for one server (fault tests)
 #   stack/stack.sh restart svc
 #   stack/stack.sh status            port, pid and state of each server
@@ -13,7 +16,8 @@
 #   stack/stack.sh logs svc          tail the server's log
 #   stack/stack.sh nodetool ...      Cassandra nodetool over local JMX (127.0.0.1:7199)
 #
-# svc is kafka, cassandra, jaeger, kafka-secure or cassandra-secure. See stack/README.md.
+# svc is kafka, cassandra, jaeger, kafka-secure, cassandra-secure, kafka-1..3 or cassandra-1..3.
+# See stack/README.md.
 set -euo pipefail
 
 STACK_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,14 +43,26 @@ declare -A READY_TIMEOUT=(
   [jaeger]="${STACK_JAEGER_TIMEOUT:-60}"
   [kafka-secure]="${STACK_KAFKA_TIMEOUT:-120}"
   [cassandra-secure]="${STACK_CASSANDRA_TIMEOUT:-240}"
+  [kafka-1]="${STACK_KAFKA_TIMEOUT:-120}" [kafka-2]="${STACK_KAFKA_TIMEOUT:-120}" [kafka-3]="${STACK_KAFKA_TIMEOUT:-120}"
+  [cassandra-1]="${STACK_CASSANDRA_TIMEOUT:-240}" [cassandra-2]="${STACK_CASSANDRA_TIMEOUT:-240}" [cassandra-3]="${STACK_CASSANDRA_TIMEOUT:-240}"
 )
 STOP_TIMEOUT="${STACK_STOP_TIMEOUT:-45}"
 PLAIN=(kafka cassandra jaeger)
 SECURE=(kafka-secure cassandra-secure)
-ALL=("${PLAIN[@]}" "${SECURE[@]}")
+CLUSTER=(kafka-1 kafka-2 kafka-3 cassandra-1 cassandra-2 cassandra-3)
+ALL=("${PLAIN[@]}" "${SECURE[@]}" "${CLUSTER[@]}")
 declare -A PORTS=([kafka]="9092,9094" [cassandra]="9042,7000" [jaeger]="4317,4318,16686"
-  [kafka-secure]="9093,9095" [cassandra-secure]="9142,7001")
-declare -A MAIN_PORT=([kafka]=9092 [cassandra]=9042 [jaeger]=16686 [kafka-secure]=9093 [cassandra-secure]=9142)
+  [kafka-secure]="9093,9095" [cassandra-secure]="9142,7001"
+  [kafka-1]="9192,9193" [kafka-2]="9292,9293" [kafka-3]="9392,9393"
+  [cassandra-1]="127.0.0.2:9042" [cassandra-2]="127.0.0.3:9042" [cassandra-3]="127.0.0.4:9042")
+# where each server answers (host:port)
+declare -A MAIN_ADDR=([kafka]=127.0.0.1:9092 [cassandra]=127.0.0.1:9042 [jaeger]=127.0.0.1:16686
+  [kafka-secure]=127.0.0.1:9093 [cassandra-secure]=127.0.0.1:9142
+  [kafka-1]=127.0.0.1:9192 [kafka-2]=127.0.0.1:9292 [kafka-3]=127.0.0.1:9392
+  [cassandra-1]=127.0.0.2:9042 [cassandra-2]=127.0.0.3:9042 [cassandra-3]=127.0.0.4:9042)
+CLUSTER_KAFKA_HEAP="${STACK_CLUSTER_KAFKA_HEAP:--Xms256m -Xmx512m}"
+CLUSTER_CASSANDRA_HEAP="${STACK_CLUSTER_CASSANDRA_HEAP:--Xms768m -Xmx768m}"
+CLUSTER_ENV="$STATE/cluster.env"
 CASSANDRA_SECURE_JMX_PORT="${STACK_CASSANDRA_SECURE_JMX_PORT-7299}"
 
 RUN="$STATE/run"
@@ -62,13 +78,11 @@ now_ms() { date +%s%3N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
 
 check_svc() {
-  case "$1" in kafka | cassandra | jaeger | kafka-secure | cassandra-secure) ;;
-    *) die "unknown server '$1' (kafka, cassandra, jaeger, kafka-secure, cassandra-secure)" ;;
-  esac
+  [[ -n "${MAIN_ADDR[$1]:-}" ]] || die "unknown server '$1' (${ALL[*]})"
 }
 
-# TCP port answers on 127.0.0.1?
-port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+# TCP port answers? $1 is host:port
+port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/${1%:*}/${1##*:}" 2>/dev/null; }
 
 pidfile() { echo "$RUN/$1.pid"; }
 
@@ -203,7 +217,8 @@ install_jaeger() {
   ) 9>"$dir/.lock"
 }
 
-install_svc() { mkdir -p "$CACHE"; "install_${1%-secure}"; }
+install_svc() { mkdir -p "$CACHE"; "install_$(base_of "$1")"; }
+base_of() { case "$1" in kafka*) echo kafka ;; cassandra*) echo cassandra ;; *) echo "$1" ;; esac; }
 
 # ---------------------------------------------------------------- start
 
@@ -226,23 +241,29 @@ launch() {
   die "$svc: no pid file after launch"
 }
 
-# A KRaft node: $1 is its server name (its .stack folder), $2 its properties template, the rest
-# extra StorageTool format arguments (SCRAM users).
+# A KRaft node: $1 is its server name (its .stack folder), $2 its properties template, $3 its heap
+# flags, $4 a sed expression for the template (or empty), $5 the cluster id file, the rest extra
+# StorageTool format arguments (SCRAM users).
 start_kafka_node() {
-  local svc="$1" template="$2" lib dir props cid
-  shift 2
+  local svc="$1" template="$2" heap="$3" edit="$4" idfile="$5" lib dir props cid
+  shift 5
   lib="$(kafka_lib)"
   dir="$STATE/$svc"
   props="$dir/server.properties"
   mkdir -p "$dir/data" "$LOGS/$svc"
-  render "$template" "s#@KAFKA_DATA@#$dir/data#g" >"$props"
+  render "$template" "s#@KAFKA_DATA@#$dir/data#g" ${edit:+"$edit"} >"$props"
   local jvm=(-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
     -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true
     "-Dkafka.logs.dir=$LOGS/$svc" "-Dlog4j2.configurationFile=$STACK_SRC/conf/kafka-log4j2.xml"
     -cp "$lib/*")
   if [[ ! -f "$dir/data/meta.properties" ]]; then
     # KRaft storage must be formatted once; StorageTool calls System.exit, so its own JVM.
-    cid="$("$(node_bin)" -e 'const b=require("crypto").randomBytes(16);b[6]=(b[6]&15)|64;b[8]=(b[8]&63)|128;process.stdout.write(b.toString("base64url"))')"
+    # the nodes of one cluster share an id (made once, under a lock)
+    cid="$({
+      flock 9
+      [[ -s "$idfile" ]] || "$(node_bin)" -e 'const b=require("crypto").randomBytes(16);b[6]=(b[6]&15)|64;b[8]=(b[8]&63)|128;process.stdout.write(b.toString("base64url"))' >"$idfile"
+      cat "$idfile"
+    } 9>"$idfile.lock")"
     say "$svc" "formatting KRaft storage (cluster id $cid)"
     if ! "$JAVA17/bin/java" -Xmx256m -XX:TieredStopAtLevel=1 "${jvm[@]}" kafka.tools.StorageTool \
       format --ignore-formatted -t "$cid" -c "$props" "$@" >"$LOGS/$svc/format.log" 2>&1; then
@@ -250,47 +271,87 @@ start_kafka_node() {
       return 1
     fi
   fi
-  launch "$svc" "$dir" "$JAVA17/bin/java" $KAFKA_HEAP "${jvm[@]}" ${STACK_KAFKA_JVM_OPTS:-} kafka.Kafka "$props"
+  launch "$svc" "$dir" "$JAVA17/bin/java" $heap "${jvm[@]}" ${STACK_KAFKA_JVM_OPTS:-} kafka.Kafka "$props"
 }
 
-start_kafka() { start_kafka_node kafka "$STACK_SRC/conf/kafka.properties"; }
+start_kafka() { start_kafka_node kafka "$STACK_SRC/conf/kafka.properties" "$KAFKA_HEAP" "" "$STATE/kafka/cluster.id"; }
+
+# kafka-N of the cluster profile: node N, client port 9N92, controller port 9N93
+start_kafka_cluster_node() {
+  start_kafka_node "kafka-$1" "$STACK_SRC/conf/kafka-cluster.properties" "$CLUSTER_KAFKA_HEAP" \
+    "s#@NODE_ID@#$1#g; s#@PORT@#9${1}92#g; s#@CONTROLLER_PORT@#9${1}93#g" "$RUN/kafka-cluster.id"
+}
+start_kafka-1() { start_kafka_cluster_node 1; }
+start_kafka-2() { start_kafka_cluster_node 2; }
+start_kafka-3() { start_kafka_cluster_node 3; }
 
 start_kafka-secure() {
   secure_material
-  start_kafka_node kafka-secure "$STACK_SRC/conf/kafka-secure.properties" \
+  start_kafka_node kafka-secure "$STACK_SRC/conf/kafka-secure.properties" "$KAFKA_HEAP" "" "$STATE/kafka-secure/cluster.id" \
     --add-scram "SCRAM-SHA-512=[name=broker,password=$(secret broker)]" \
     --add-scram "SCRAM-SHA-512=[name=users-pipeline,password=$(secret kafka-client)]"
 }
 
 # A Cassandra node: $1 its server name, $2 its JMX port (empty: off), $3 a sed script for its yaml,
-# $4 a fragment appended to the yaml (or empty).
+# $4 a fragment appended to the yaml (or empty), $5 its heap flags, $6 its token.
 start_cassandra_node() {
-  local svc="$1" jmx="$2" edit="$3" extra="$4" lib dir yaml opts jamm
+  local svc="$1" jmx="$2" edit="$3" extra="$4" heap="$5" token="$6" lib dir yaml opts jamm
   lib="$(cassandra_lib)"
   dir="$STATE/$svc"
   yaml="$dir/cassandra.yaml"
   mkdir -p "$dir/data" "$dir/tmp" "$LOGS/$svc"
   {
-    sed -e "s#@CASSANDRA_DATA@#$dir/data#g" -e "$edit" "$STACK_SRC/conf/cassandra.yaml"
+    sed -e "s#@CASSANDRA_DATA@#$dir/data#g" -e "s#^initial_token: .*#initial_token: $token#" ${edit:+-e "$edit"} "$STACK_SRC/conf/cassandra.yaml"
     [[ -z "$extra" ]] || render "$extra"
   } >"$yaml"
   mapfile -t opts < <(grep -v -e '^\s*#' -e '^\s*$' "$STACK_SRC/conf/cassandra-jvm.options")
   jamm="$(ls "$lib"/jamm-*.jar | head -n 1)"
-  local jvm=($CASSANDRA_HEAP "${opts[@]}" "-javaagent:$jamm"
+  local jvm=($heap "${opts[@]}" "-javaagent:$jamm"
     "-Dcassandra.config=file://$yaml" "-Dcassandra.storagedir=$dir/data"
     "-Dcassandra.logdir=$LOGS/$svc" "-Dlogback.configurationFile=$STACK_SRC/conf/cassandra-logback.xml"
-    "-Djava.io.tmpdir=$dir/tmp" "-Djna.tmpdir=$dir/tmp" -Dcassandra.initial_token=0 -Dcassandra.superuser_setup_delay_ms=0)
+    "-Djava.io.tmpdir=$dir/tmp" "-Djna.tmpdir=$dir/tmp" "-Dcassandra.initial_token=$token" -Dcassandra.superuser_setup_delay_ms=0)
   [[ -n "$jmx" ]] && jvm+=("-Dcassandra.jmx.local.port=$jmx")
   launch "$svc" "$dir" "$JAVA17/bin/java" "${jvm[@]}" ${STACK_CASSANDRA_JVM_OPTS:-} -cp "$lib/*" org.apache.cassandra.service.CassandraDaemon
 }
 
-start_cassandra() { start_cassandra_node cassandra "$CASSANDRA_JMX_PORT" "" ""; }
+start_cassandra() { start_cassandra_node cassandra "$CASSANDRA_JMX_PORT" "" "" "$CASSANDRA_HEAP" 0; }
+
+# cassandra-N of the cluster profile: address 127.0.0.(N+1), JMX 7(N+2)99, one token each, evenly
+# spaced; cassandra-1 is the seed. Fresh nodes join without bootstrap streaming (auto_bootstrap: false
+# in cassandra-cluster.yaml), so the three start together; the others wait for the seed's gossip port.
+start_cassandra_cluster_node() {
+  local n="$1" ip="127.0.0.$(($1 + 1))" i
+  local tokens=(-9223372036854775808 -3074457345618258603 3074457345618258602)
+  if ((n > 1)); then
+    for ((i = 0; i < 240; i++)); do port_open 127.0.0.2:7000 && break; sleep 1; done
+  fi
+  start_cassandra_node "cassandra-$n" "7$((n + 2))99" \
+    "s#^cluster_name: .*#cluster_name: users-pipeline-cluster#; s#127.0.0.1:7000#127.0.0.2:7000#; s#^listen_address: .*#listen_address: $ip#; s#^rpc_address: .*#rpc_address: $ip#; s#^hinted_handoff_enabled: .*#hinted_handoff_enabled: true#" \
+    "$STACK_SRC/conf/cassandra-cluster.yaml" "$CLUSTER_CASSANDRA_HEAP" "${tokens[$((n - 1))]}"
+}
+start_cassandra-1() { start_cassandra_cluster_node 1; }
+start_cassandra-2() { start_cassandra_cluster_node 2; }
+start_cassandra-3() { start_cassandra_cluster_node 3; }
 
 start_cassandra-secure() {
   secure_material
   start_cassandra_node cassandra-secure "$CASSANDRA_SECURE_JMX_PORT" \
     's#^cluster_name: .*#cluster_name: users-pipeline-secure#; s#127.0.0.1:7000#127.0.0.1:7001#; s#^storage_port: .*#storage_port: 7001#; s#^native_transport_port: .*#native_transport_port: 9142#' \
-    "$STACK_SRC/conf/cassandra-secure.yaml"
+    "$STACK_SRC/conf/cassandra-secure.yaml" "$CASSANDRA_HEAP" 0
+}
+
+# The cluster profile's client settings, as a production user would set them.
+write_cluster_env() {
+  cat >"$CLUSTER_ENV.tmp" <<ENV
+KAFKA_BROKERS=127.0.0.1:9192,127.0.0.1:9292,127.0.0.1:9392
+KAFKA_TOPIC_REPLICATION=3
+CASSANDRA_CONTACT_POINTS=127.0.0.2:9042,127.0.0.3:9042,127.0.0.4:9042
+CASSANDRA_LOCAL_DC=datacenter1
+CASSANDRA_REPLICATION_STRATEGY=NetworkTopologyStrategy
+CASSANDRA_REPLICATION_FACTOR=3
+CASSANDRA_CONSISTENCY=LOCAL_QUORUM
+ENV
+  mv "$CLUSTER_ENV.tmp" "$CLUSTER_ENV"
 }
 
 # ---------------------------------------------------------------- secured servers' material
@@ -418,9 +479,9 @@ up_one() {
   if [[ -n "$pid" ]]; then
     state=already-running
     say "$svc" "already running (pid $pid), checking it answers"
-  elif port_open "${MAIN_PORT[$svc]}"; then
+  elif port_open "${MAIN_ADDR[$svc]}"; then
     state=external
-    say "$svc" "WARNING: port ${MAIN_PORT[$svc]} is answering but not for a process of $STATE; using it as is (stack:down will not stop it)"
+    say "$svc" "WARNING: ${MAIN_ADDR[$svc]} is answering but not for a process of $STATE; using it as is (stack:down will not stop it)"
   else
     install_svc "$svc" || { say "$svc" "install FAILED"; return 1; }
     t1="$(now_ms)"
@@ -443,13 +504,18 @@ up_one() {
 }
 
 cmd_up() {
-  local svcs=() s rc=0 t0 secure=0
+  local svcs=() s rc=0 t0 secure=0 cluster=0
   for s in "$@"; do
-    if [[ "$s" == --secure ]]; then secure=1; else svcs+=("$s"); fi
+    case "$s" in
+      --secure) secure=1 ;;
+      --cluster) cluster=1 ;;
+      *) svcs+=("$s") ;;
+    esac
   done
   if ((${#svcs[@]} == 0)); then
     svcs=("${PLAIN[@]}")
     ((secure)) && svcs+=("${SECURE[@]}")
+    ((cluster)) && svcs+=("${CLUSTER[@]}")
   fi
   for s in "${svcs[@]}"; do check_svc "$s"; done
   mkdir -p "$RUN" "$LOGS" "$CACHE"
@@ -483,6 +549,10 @@ cmd_up() {
       break
     fi
   done
+  if ((cluster && ${#failed[@]} == 0)); then
+    write_cluster_env
+    say stack "cluster client settings: $CLUSTER_ENV (set -a; . $CLUSTER_ENV; set +a)"
+  fi
   say stack "stack:up took $(secs "$t0" "$(now_ms)")s"
   if ((${#failed[@]})); then
     say stack "FAILED: ${failed[*]}" >&2
@@ -521,6 +591,17 @@ stop_one() {
   say "$svc" "stopped in $(secs "$t0" "$(now_ms)")s"
 }
 
+cmd_kill() {
+  local svc="$1" pid
+  check_svc "$svc"
+  pid="$(live_pid "$svc")"
+  [[ -n "$pid" ]] || { say "$svc" "not running"; return 0; }
+  say "$svc" "kill -9 pid $pid"
+  kill -KILL "$pid"
+  while alive "$pid"; do sleep 0.1; done
+  rm -f "$(pidfile "$svc")"
+}
+
 cmd_down() {
   local svcs=("$@") s
   ((${#svcs[@]})) || svcs=("${ALL[@]}")
@@ -545,15 +626,16 @@ cmd_status() {
     rss=-
     if [[ -n "$pid" ]]; then
       rss="$(awk '/^VmRSS/ { printf "%d MiB", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null || echo -)"
-      if port_open "${MAIN_PORT[$s]}"; then state=running; else state="not answering"; fi
+      if port_open "${MAIN_ADDR[$s]}"; then state=running; else state="not answering"; fi
     else
       pid=-
-      if port_open "${MAIN_PORT[$s]}"; then state="external"; else state=stopped; fi
+      if port_open "${MAIN_ADDR[$s]}"; then state="external"; else state=stopped; fi
     fi
     printf '%-17s %-16s %-8s %-14s %s\n' "$s" "${PORTS[$s]}" "$pid" "$state" "$rss"
   done
   echo "state: $STATE   cache: $CACHE"
   [[ -f "$SECURE_ENV" ]] && echo "secured servers' client settings: $SECURE_ENV"
+  [[ -f "$CLUSTER_ENV" ]] && echo "cluster client settings: $CLUSTER_ENV"
   return 0
 }
 
@@ -595,6 +677,7 @@ case "$cmd" in
   start) [[ $# -eq 1 ]] || die "usage: stack.sh start <svc>"; cmd_up "$1" ;;
   stop) [[ $# -eq 1 ]] || die "usage: stack.sh stop <svc>"; cmd_down "$1" ;;
   restart) [[ $# -eq 1 ]] || die "usage: stack.sh restart <svc>"; cmd_down "$1" && cmd_up "$1" ;;
+  kill) [[ $# -eq 1 ]] || die "usage: stack.sh kill <svc>"; cmd_kill "$1" ;;
   status) cmd_status ;;
   reset) cmd_reset ;;
   install) cmd_install "$@" ;;
@@ -605,5 +688,5 @@ case "$cmd" in
     exec "$JAVA17/bin/java" -Xmx128m "${jpms[@]}" -cp "$(cassandra_lib)/*" -Dlogback.configurationFile="$STACK_SRC/conf/cassandra-logback.xml" \
       -Dcassandra.logdir="$LOGS/cassandra" org.apache.cassandra.tools.NodeTool -h 127.0.0.1 -p "${CASSANDRA_JMX_PORT:-7199}" "$@"
     ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; [[ -z "$cmd" || "$cmd" == help || "$cmd" == -h ]] ;;
+  *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; [[ -z "$cmd" || "$cmd" == help || "$cmd" == -h ]] ;;
 esac

@@ -196,7 +196,11 @@ export const layer: Layer.Layer<CassandraRepo, Config.ConfigError | CassandraRej
       yield* createSchema(client, config)
       const insert = insertStatement(config)
       const writeOptions = { prepare: true, isIdempotent: true, consistency: Consistency[config.consistency] }
-      const pingOptions = { readTimeout: 2_000, consistency: types.consistencies.localOne, isIdempotent: true }
+      // Readiness is "a write at the configured consistency can succeed": a read of the table at that consistency (EACH_QUORUM,
+      // which reads do not take, as LOCAL_QUORUM). On a cluster with too few replicas up it fails, as the writes would.
+      const pingConsistency = config.consistency === "EACH_QUORUM" ? Consistency.LOCAL_QUORUM : Consistency[config.consistency]
+      const pingOptions = { readTimeout: 2_000, consistency: pingConsistency, isIdempotent: true }
+      const pingQuery = `SELECT id FROM ${config.keyspace}.${config.table} LIMIT 1`
       const spanAttributes = {
         "db.system.name": "cassandra",
         "db.system": "cassandra",
@@ -227,16 +231,15 @@ export const layer: Layer.Layer<CassandraRepo, Config.ConfigError | CassandraRej
           )
         : write
 
-      const ping = attempt(() => client.execute("SELECT release_version FROM system.local", [], pingOptions)).pipe(
+      const ping = attempt(() => client.execute(pingQuery, [], pingOptions)).pipe(
         Effect.catchTag("CassandraRejected", ({ message }) => Effect.fail(new CassandraUnavailable({ message }))),
         Effect.asVoid,
         Effect.withSpan("CassandraRepo.ping", {
           kind: "client",
           attributes: {
             ...spanAttributes,
-            "db.namespace": "system",
-            "db.collection.name": "local",
-            "db.operation.name": "SELECT"
+            "db.operation.name": "SELECT",
+            "db.query.text": pingQuery
           }
         })
       )

@@ -23,7 +23,7 @@ export type CassandraWriteError = CassandraUnavailable | CassandraRejected
 export interface CassandraRepoShape {
   /** Upserts a user's row by id (idempotent); `ingestedAt` is when the message was produced. A `CassandraRejected` says whether it concerns this row only. */
   readonly upsert: (user: User, ingestedAt: Date) => Effect.Effect<void, CassandraWriteError>
-  /** Succeeds when the session answers a query: the readiness probe. */
+  /** Succeeds when a query of the table at the write consistency succeeds (enough replicas are up): the readiness probe. */
   readonly ping: Effect.Effect<void, CassandraUnavailable>
 }
 

@@ -1,16 +1,7 @@
-// vitest globalSetup for the "integration" project: brings the local stack (Kafka, Cassandra,
-// Jaeger) up before any integration test runs. `stack/stack.sh up` is idempotent and fast when
-// the servers already run. The stack is deliberately NOT torn down afterwards: `.ci/run` or the
-// developer (`npm run stack:down`) does that.
-// USERS_PIPELINE_STACK_SKIP_UP=1 skips it (e.g. services provided some other way).
-import { spawnSync } from "node:child_process"
-import { fileURLToPath } from "node:url"
+// vitest globalSetup of the "integration" and "faults" projects: the local stack plus its secured servers
+// (`up --secure`, for secured.test.ts). See test/support/stackUp.ts.
+import { stackUp } from "../support/stackUp.ts"
 
 export default function setup(): void {
-  if (process.env["USERS_PIPELINE_STACK_SKIP_UP"] === "1") return
-  const repo = fileURLToPath(new URL("../..", import.meta.url))
-  const result = spawnSync("bash", ["stack/stack.sh", "up", "--secure"], { cwd: repo, stdio: "inherit" })
-  if (result.status !== 0) {
-    throw new Error(`stack/stack.sh up failed (exit ${result.status ?? result.signal}); see its output above`)
-  }
+  stackUp("--secure")
 }

@@ -304,13 +304,15 @@ export const finish = (scenario: {
   readonly upserts?: Upserts
   readonly counts?: Record<string, string | number>
   readonly recovery: string
+  /** The summary line's prefix: `[faults]` (default) or `[cluster]`. */
+  readonly suite?: "faults" | "cluster"
 }) =>
   Effect.gen(function*() {
     const { env, landed, table } = scenario
     const upserts = scenario.upserts ?? cassandraUpserts(table)
     const upserted = yield* upserts.count
     yield* Effect.forEach(scenario.workers, stopWorker, { concurrency: "unbounded", discard: true })
-    yield* report(env, scenario.name, {
+    yield* report(env, scenario.name, scenario.suite ?? "faults", {
       produced: scenario.produced,
       rows: landed.ids.size,
       "dead-lettered": landed.dead.length,
@@ -325,9 +327,9 @@ export const finish = (scenario: {
 export const idOf = (message: ReadMessage): string => JSON.parse(message.value!.toString("utf8")).id
 
 /** Prints the one-line summary of a scenario. */
-export const report = (env: Record<string, string>, scenario: string, counts: Record<string, string | number>) =>
+export const report = (env: Record<string, string>, scenario: string, suite: "faults" | "cluster", counts: Record<string, string | number>) =>
   Effect.sync(() =>
-    console.log(`[faults] ${scenario}: ${Object.entries({ ...counts, logs: logDir(env) }).map(([k, v]) => `${k}=${v}`).join(" ")}`)
+    console.log(`[${suite}] ${scenario}: ${Object.entries({ ...counts, logs: logDir(env) }).map(([k, v]) => `${k}=${v}`).join(" ")}`)
   )
 
 /** Milliseconds as seconds with one decimal. */

@@ -9,7 +9,9 @@ import { registerZstd } from "../../src/layers/KafkaCodecs.ts"
 
 // The programs produce zstd batches (KAFKA_COMPRESSION's default): this plain client must read them too.
 registerZstd()
-const kafka = new Kafka({ clientId: "users-pipeline-tests", brokers: ["127.0.0.1:9092"], logLevel: logLevel.NOTHING })
+// KAFKA_BROKERS (the cluster suite loads .stack/cluster.env) or the local stack's broker.
+const brokers = (process.env["KAFKA_BROKERS"] ?? "127.0.0.1:9092").split(",")
+const kafka = new Kafka({ clientId: "users-pipeline-tests", brokers, logLevel: logLevel.NOTHING })
 
 /** Environment for one isolated pipeline: its own topic, dead-letter topic, group and keyspace. */
 export const freshEnv = (extra: Record<string, string> = {}): Record<string, string> => {

@@ -1,0 +1,6 @@
+// vitest globalSetup of the "cluster" project: the local stack's cluster profile (3 Kafka + 3 Cassandra nodes).
+import { stackUp } from "../support/stackUp.ts"
+
+export default function setup(): void {
+  stackUp("--cluster")
+}

@@ -1,0 +1,5 @@
+// Runs in each cluster test worker before its test file: the cluster's client settings (.stack/cluster.env,
+// written by `stack.sh up --cluster`) become the defaults of every program and helper the tests start.
+import { join } from "node:path"
+
+process.loadEnvFile(join(process.env["STACK_STATE_DIR"] ?? join(import.meta.dirname, "../../.stack"), "cluster.env"))

@@ -1,0 +1,34 @@
+import { Effect } from "effect"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { stack } from "./faults.ts"
+
+const stackState = process.env["STACK_STATE_DIR"] ?? join(import.meta.dirname, "../../.stack")
+
+/** The cluster profile's client settings as `stack.sh up --cluster` writes them (.stack/cluster.env). */
+export const clusterEnv = (): Record<string, string> =>
+  Object.fromEntries(
+    readFileSync(join(stackState, "cluster.env"), "utf8").split("\n")
+      .filter((line) => line.includes("="))
+      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)])
+  )
+
+export type ClusterNode = `kafka-${1 | 2 | 3}` | `cassandra-${1 | 2 | 3}`
+
+/** `kill -9` of one node of the cluster profile. */
+export const killNode = (node: ClusterNode) => stack("kill", node)
+
+/** Starts a node again (waits until it answers). */
+export const startNode = (node: ClusterNode) => stack("up", node)
+
+/** Runs `body` with the nodes killed (-9); they are started again however it ends. */
+export const whileKilled = <A, E, R>(nodes: ReadonlyArray<ClusterNode>, body: Effect.Effect<A, E, R>) =>
+  Effect.acquireUseRelease(
+    Effect.forEach(nodes, killNode, { discard: true }),
+    () => body,
+    () => Effect.forEach(nodes, startNode, { concurrency: "unbounded", discard: true })
+  )
+
+/** The Kafka node leading a partition, from the cluster's metadata (node ids 1..3 are kafka-1..3). */
+export const leaderOf = (metadata: { readonly topics: ReadonlyArray<{ readonly partitions: ReadonlyArray<{ readonly partitionId: number; readonly leader: number }> }> }, partition: number): ClusterNode =>
+  `kafka-${metadata.topics[0]!.partitions.find((p) => p.partitionId === partition)!.leader as 1 | 2 | 3}`
