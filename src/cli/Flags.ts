@@ -1,4 +1,5 @@
 import { Config, Cron, Duration, Effect, Schema } from "effect"
+import { NatList } from "../domain/Nationality.ts"
 import { Flag } from "effect/cli"
 
 /** Flags that cannot be used together, or a value no flag schema can express. */
@@ -39,13 +40,22 @@ export const optionalDuration = (name: string, env: string, description: string)
   Flag.String(name).pipe(
     Flag.withSchema(Schema.DurationFromString),
     described(description, env),
-    Flag.optional,
-    Flag.withFallbackConfig(Config.option(Config.Duration(env)))
+    Flag.withFallbackConfig(Config.Duration(env)),
+    Flag.optional
   )
 
 /** An optional string flag that falls back to an environment variable. */
 export const optionalString = (name: string, env: string, description: string) =>
-  Flag.String(name).pipe(described(description, env), Flag.optional, Flag.withFallbackConfig(Config.option(Config.String(env))))
+  Flag.String(name).pipe(described(description, env), Flag.withFallbackConfig(Config.String(env)), Flag.optional)
+
+/** An optional nationalities flag (`--nat us,gb`) that falls back to an environment variable. */
+export const optionalNats = (name: string, env: string, description: string) =>
+  Flag.String(name).pipe(
+    Flag.withSchema(NatList),
+    described(description, env),
+    Flag.withFallbackConfig(Config.schema(NatList, env)),
+    Flag.optional
+  )
 
 /** Airflow's schedule presets, as cron expressions. */
 const presets: Record<string, string> = {

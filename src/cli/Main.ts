@@ -28,6 +28,9 @@ Command.run(cli, { version: "0.1.0" }).pipe(
   NodeRuntime.runMain({
     disableErrorReporting: true,
     teardown: (exit, onExit) =>
-      Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? onExit(0) : Runtime.defaultTeardown(exit, onExit)
+      // Interrupted by a signal: 0, unless the command said otherwise on its way out (a schedule with failed runs).
+      Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)
+        ? onExit(process.exitCode === 1 ? 1 : 0)
+        : Runtime.defaultTeardown(exit, onExit)
   })
 )

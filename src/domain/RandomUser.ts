@@ -10,9 +10,31 @@ export const PostCode = Schema.Union([Schema.String, Schema.Finite]).pipe(
 
 const Uuid = Schema.String.check(Schema.isUUID())
 
-/** An ISO-8601 date-time string (what the API gives and what Cassandra's `timestamp` column accepts). */
+const IsoDate = /^(\d{4})-(\d{2})-(\d{2})(?:$|T)/
+
+/** Whether a text starts with a calendar date that exists (`2020-02-29` does, `2020-02-30` does not) and parses as a date-time. */
+export const isIsoDateTime = (text: string): boolean => {
+  const match = IsoDate.exec(text)
+  if (match === null || Number.isNaN(Date.parse(text))) return false
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])]
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+  return days !== undefined && day >= 1 && day <= days
+}
+
+/** randomuser.me serves pages 1..10,000 of a seed; it answers a higher page with page 1. */
+export const MaxPage = 10_000
+
+/**
+ * The page of an ingest's n-th request (from 1): with a seed, n while the seed has pages (`undefined` after them);
+ * without one the API draws a fresh seed per request, so the page only has to stay within 1..10,000.
+ */
+export const pageOfRequest = (n: number, seeded: boolean): number | undefined =>
+  !seeded ? ((n - 1) % MaxPage) + 1 : n <= MaxPage ? n : undefined
+
+/** An ISO-8601 date-time string on a real calendar day (what the API gives and what Cassandra's `timestamp` column accepts). */
 export const IsoDateTime = Schema.String.check(
-  Schema.makeFilter((s) => !Number.isNaN(Date.parse(s)), { expected: "an ISO-8601 date-time" })
+  Schema.makeFilter(isIsoDateTime, { expected: "an ISO-8601 date-time on a real calendar day" })
 )
 
 const Dated = Schema.Struct({ date: IsoDateTime, age: Schema.optional(Schema.Finite) })

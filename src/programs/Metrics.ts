@@ -10,6 +10,8 @@ export const usersFetched = count("users_fetched", "users received from the rand
 export const usersInvalid = count("users_invalid", "users of a page that failed validation and were skipped")
 /** Users acknowledged by Kafka. */
 export const usersProduced = count("users_produced", "users published to Kafka and acknowledged")
+/** Scheduled ingest runs that failed after their retries (the schedule went on). */
+export const ingestRunsFailed = count("ingest_runs_failed", "scheduled ingest runs that failed after their retries")
 /** Rows upserted into Cassandra. */
 export const usersWritten = count("users_written", "users written as Cassandra rows")
 /** Messages sent to the dead-letter topic. */

@@ -1,14 +1,14 @@
-import { Duration, Effect, Fiber, Metric, Option, Ref, References, Schedule } from "effect"
+import { Duration, Effect, Fiber, Metric, Option, Ref, References, Schedule, Schema } from "effect"
 import type { Cron, Tracer } from "effect"
 import { traceHeaders } from "../domain/TraceContext.ts"
 import { SchemaVersion } from "../domain/User.ts"
 import type { User } from "../domain/User.ts"
+import { MaxPage, pageOfRequest } from "../domain/RandomUser.ts"
 import { transformPage } from "../domain/Transform.ts"
-import { HttpUsers } from "../services/HttpUsers.ts"
-import type { UsersApiError } from "../services/HttpUsers.ts"
+import { HttpUsers, type UsersApiError, UsersApiRejected } from "../services/HttpUsers.ts"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError, ProducerRecord } from "../services/KafkaProducer.ts"
-import { countError, usersFetched, usersInvalid, usersProduced } from "./Metrics.ts"
+import { countError, ingestRunsFailed, usersFetched, usersInvalid, usersProduced } from "./Metrics.ts"
 import { retrySchedule } from "./Retry.ts"
 import type { RetryableError, RetryPolicy } from "./Retry.ts"
 
@@ -27,13 +27,19 @@ export interface IngestOptions extends IngestTiming {
   readonly resultsPerRequest: number
   readonly concurrency: number
   readonly seed: string | undefined
+  /** Nationalities asked for, normalized (`US,GB`); all of them when absent. Part of each user's id. */
+  readonly nat?: string | undefined
   readonly retry: RetryPolicy
   /** How often a progress line is logged during a run. */
   readonly progressEvery: Duration.Input
+  /** Called with the summary so far when the ingest is interrupted (a signal ends a schedule). */
+  readonly onInterrupt?: ((summary: IngestSummary) => Effect.Effect<void>) | undefined
 }
 
 export interface IngestSummary {
   readonly runs: number
+  /** Scheduled runs that failed after their retries; the schedule went on. */
+  readonly failedRuns: number
   readonly requests: number
   readonly retries: number
   readonly fetched: number
@@ -41,6 +47,13 @@ export interface IngestSummary {
   readonly produced: number
   readonly elapsedMillis: number
 }
+
+/** A scheduled ingest ended with some runs failed (each was logged when it failed): the exit code says so. */
+export class IngestRunsFailed extends Schema.TaggedError<IngestRunsFailed>()("IngestRunsFailed", {
+  message: Schema.String,
+  failedRuns: Schema.Int,
+  runs: Schema.Int
+}) {}
 
 const classify = (error: UsersApiError | KafkaProduceError): RetryableError => {
   switch (error._tag) {
@@ -109,21 +122,24 @@ export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
   const api = yield* HttpUsers
   const producer = yield* KafkaProducer
   const tracing = yield* References.TracerEnabled
-  const counts = yield* Ref.make({ runs: 0, requests: 0, retries: 0, fetched: 0, invalid: 0, produced: 0 })
+  const counts = yield* Ref.make({ runs: 0, failedRuns: 0, requests: 0, retries: 0, fetched: 0, invalid: 0, produced: 0 })
   const nextPage = yield* Ref.make(1)
   const startedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
   const retry = retrySchedule(options.retry, classify).pipe(
-    Schedule.tap(({ input }) =>
+    Schedule.tap(({ duration, input }) =>
       Effect.logWarning(`retrying after ${input._tag}: ${input.message}`).pipe(
+        Effect.annotateLogs({ "error.type": input._tag, "retry.delay": Duration.format(duration) }),
         Effect.andThen(countError(input)),
         Effect.andThen(Ref.update(counts, (c) => ({ ...c, retries: c.retries + 1 })))
       )
     )
   )
 
-  const request = Effect.fn("ingest.request")(function*(results: number, page: number) {
-    const body = yield* api.fetchPage({ results, page, seed: options.seed }).pipe(Effect.retry(retry))
-    const { invalid, users } = transformPage(body.results)
+  const request = Effect.fn("ingest.request")(function*(results: number, n: number) {
+    const page = pageOfRequest(n, options.seed !== undefined)
+    if (page === undefined) return yield* new UsersApiRejected({ message: `seed ${options.seed} has no page ${n}: randomuser.me serves ${MaxPage} per seed` })
+    const body = yield* api.fetchPage({ results, page, seed: options.seed, nat: options.nat }).pipe(Effect.retry(retry))
+    const { invalid, users } = transformPage(body.results, options.nat ?? "")
     yield* Metric.update(usersFetched, body.results.length)
     yield* Metric.update(usersInvalid, invalid.length)
     if (invalid.length > 0) {
@@ -161,8 +177,32 @@ export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
     yield* Effect.logInfo(`ingest progress: fetched=${c.fetched} invalid=${c.invalid} produced=${c.produced}`)
   }).pipe(Effect.delay(options.progressEvery), Effect.forever)
 
+  // Like an Airflow DAG run: a scheduled run that fails is logged and counted, and the next tick runs anyway;
+  // an error no retry can help (configuration, auth) ends the schedule, and a one-shot run fails as it is.
+  const scheduled = options.every !== undefined || options.cron !== undefined || options.for !== undefined
+  const survivable = (error: UsersApiError | KafkaProduceError) =>
+    classify(error).retryable
+      ? Ref.modify(counts, (c) => [c.runs + c.failedRuns + 1, { ...c, failedRuns: c.failedRuns + 1 }] as const).pipe(
+        Effect.flatMap((n) =>
+          Effect.logError(`run ${n} failed, the schedule goes on: ${error._tag}: ${error.message}`).pipe(
+            Effect.annotateLogs({ "error.type": error._tag })
+          )
+        ),
+        Effect.andThen(Metric.update(ingestRunsFailed, 1))
+      )
+      : Effect.fail(error)
+  const eachRun = scheduled ? run.pipe(Effect.catch(survivable)) : run
+
+  const summary = Effect.gen(function*() {
+    const finishedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+    return { ...(yield* Ref.get(counts)), elapsedMillis: finishedAt - startedAt } satisfies IngestSummary
+  })
+
   const reporter = yield* Effect.forkChild(progress)
-  yield* run.pipe(Effect.repeat(runSchedule(options, startedAt)), Effect.ensuring(Fiber.interrupt(reporter)))
-  const finishedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-  return { ...(yield* Ref.get(counts)), elapsedMillis: finishedAt - startedAt } satisfies IngestSummary
+  yield* eachRun.pipe(
+    Effect.repeat(runSchedule(options, startedAt)),
+    Effect.ensuring(Fiber.interrupt(reporter)),
+    Effect.onInterrupt(() => options.onInterrupt === undefined ? Effect.void : Effect.flatMap(summary, options.onInterrupt))
+  )
+  return yield* summary
 })

@@ -7,11 +7,13 @@ export interface PageRequest {
   readonly results: number
   readonly page: number
   readonly seed: string | undefined
+  /** Nationalities as `nat=` (normalized: `US,GB`); all of them when absent. */
+  readonly nat?: string | undefined
 }
 
 /** The API could not answer now; trying again later can help. */
 export class UsersApiUnavailable extends Schema.TaggedError<UsersApiUnavailable>()("UsersApiUnavailable", {
-  reason: Schema.Literals(["Timeout", "ServerError", "RateLimited", "ErrorBody", "MalformedBody", "Transport"]),
+  reason: Schema.Literals(["Timeout", "ServerError", "RateLimited", "ErrorBody", "MalformedBody", "UnexpectedPage", "Transport"]),
   message: Schema.String,
   status: Schema.optional(Schema.Int),
   retryAfterMillis: Schema.optional(Schema.Finite)

@@ -1,6 +1,6 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, layer } from "@effect/vitest"
-import { Clock, ConfigProvider, Effect, Layer, Schema } from "effect"
+import { Clock, ConfigProvider, Duration, Effect, Layer, Schema } from "effect"
 import { HttpClient, HttpClientRequest, HttpClientResponse } from "effect/http"
 import { transformPage } from "../../src/domain/Transform.ts"
 import { layer as httpUsers, make, type Options } from "../../src/layers/HttpUsers.ts"
@@ -26,12 +26,12 @@ describe("HttpUsers (live layer against the fake randomuser.me)", () => {
       Effect.gen(function*() {
         const page = yield* fetchWith({})
         assert.deepStrictEqual(page.info, { seed: "integration", results: 20, page: 3, version: "1.4" })
-        assert.deepStrictEqual(transformPage(page.results).users, expectedUsers({ seed: "integration", page: 3, results: 20 }))
+        assert.deepStrictEqual(transformPage(page.results, "").users, expectedUsers({ seed: "integration", page: 3, results: 20 }))
       }))
 
     it.effect("passes nat= and reports the random seed the API chose when none is asked", () =>
       Effect.gen(function*() {
-        const page = yield* fetchWith({}, { nat: "gb" }, { results: 10, page: 1, seed: undefined })
+        const page = yield* fetchWith({}, {}, { results: 10, page: 1, seed: undefined, nat: "GB" })
         assert.isAbove(page.info.seed.length, 0)
         assert.deepStrictEqual(new Set(page.results.map((user) => (user as { nat: string }).nat)), new Set(["GB"]))
       }))
@@ -126,11 +126,50 @@ describe("HttpUsers (live layer against the fake randomuser.me)", () => {
         const configured = (env: Record<string, string>) =>
           httpUsers.pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({ USERS_API_URL: fake.url, ...env }))))
         const page = yield* Effect.flatMap(HttpUsers, (users) => users.fetchPage(request)).pipe(
-          Effect.provide(configured({ USERS_API_NAT: "nl", USERS_API_TIMEOUT: "5 seconds", USERS_API_RATE_LIMIT: "50" }))
+          Effect.provide(configured({
+            USERS_API_TIMEOUT: "5 seconds",
+            USERS_API_RATE_LIMIT: "50",
+            USERS_API_RATE_WINDOW: "1 minute",
+            USERS_API_BUDGET: "20000/5 minutes"
+          }))
         )
-        assert.deepStrictEqual(new Set(page.results.map((user) => (user as { nat: string }).nat)), new Set(["NL"]))
-        const error = yield* Effect.flip(Layer.build(configured({ USERS_API_RATE_LIMIT: "-1" })))
-        assert.include(error.message, "USERS_API_RATE_LIMIT")
+        assert.strictEqual(page.results.length, request.results)
+        for (const [variable, value] of [["USERS_API_RATE_LIMIT", "-1"], ["USERS_API_RATE_WINDOW", "soon"], ["USERS_API_BUDGET", "20000"]] as const) {
+          const error = yield* Effect.flip(Layer.build(configured({ [variable]: value })))
+          assert.include(error.message, variable)
+        }
       }))
+
+    it.effect("fails an answer for another page or another number of users than asked (randomuser's silent changes)", () =>
+      Effect.gen(function*() {
+        const wrapped = yield* Effect.flip(fetchWith({}, {}, { results: 5, page: 10_001, seed: "wrap" }))
+        assert.deepInclude(wrapped, { _tag: "UsersApiUnavailable", reason: "UnexpectedPage" })
+        assert.include(wrapped.message, "asked page 10001, the answer is page 1")
+        const one = yield* Effect.flip(fetchWith({}, {}, { results: 5001, page: 1, seed: "many" }))
+        assert.deepInclude(one, { _tag: "UsersApiUnavailable", reason: "UnexpectedPage" })
+        assert.include(one.message, "asked 5001 users")
+      }))
+  })
+
+  describe("against a budget of 30 users per client per hour", () => {
+    layer(Layer.mergeAll(fakeRandomUser({ budget: { users: 30, window: Duration.hours(1) } }), NodeHttpClient.layerUndici), {
+      excludeTestServices: true
+    })((it) => {
+      it.effect("answers 429 without Retry-After once spent, which waits out the configured window", () =>
+        Effect.gen(function*() {
+          const fake = yield* FakeRandomUser
+          const users = yield* make({ url: fake.url, timeout: "2 seconds", rateWindow: "20 seconds" })
+          yield* users.fetchPage({ ...request, results: 20 })
+          yield* users.fetchPage({ ...request, results: 20 })
+          const error = yield* Effect.flip(users.fetchPage({ ...request, results: 20 }))
+          assert.deepInclude(error, { _tag: "UsersApiUnavailable", reason: "RateLimited", status: 429, retryAfterMillis: 20_000 })
+          assert.include(error.message, "without Retry-After: waiting out the 20s rate window")
+          const raw = yield* (yield* HttpClient.HttpClient).get(fake.url, { urlParams: { results: 1 } })
+          assert.strictEqual(raw.status, 429)
+          assert.isUndefined(raw.headers["retry-after"])
+          assert.match(((yield* raw.json) as { error: string }).error, /^Whoa, ease up there cowboy/)
+          assert.strictEqual((yield* fake.stats).rateLimited, 2)
+        }))
+    })
   })
 })

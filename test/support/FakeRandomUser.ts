@@ -1,9 +1,10 @@
 import { NodeHttpServer } from "@effect/platform-node"
-import { Context, Effect, Layer, Random, Ref, Schema } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Option, Random, Ref, Schema } from "effect"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
 import type { ServeError } from "effect/http/HttpServerError"
 import { createServer } from "node:http"
-import { generatePage, parseNats } from "./RandomUserGenerator.ts"
+import type { UsersBudget } from "../../src/domain/UsersBudget.ts"
+import { generatePage, parseNats, servedResults } from "./RandomUserGenerator.ts"
 
 export { expectedUsers, generatePage, generateUser, MaxResults, type PageQuery } from "./RandomUserGenerator.ts"
 
@@ -32,26 +33,46 @@ export interface Stats {
   readonly users: number
   readonly errorBodies: number
   readonly truncated: number
+  /** Requests refused with 429 because the client's budget for the window was spent. */
+  readonly rateLimited: number
   readonly statuses: Readonly<Record<string, number>>
 }
+
+/** randomuser.me's 429 body (it sends no `Retry-After`). */
+export const RateLimitedBody = { error: "Whoa, ease up there cowboy, you've hit your rate limit. Try again later." }
 
 /** randomuser.me's in-band failure text. */
 export const ErrorBodyText = "Uh oh, something has gone wrong. Please tell us on GitHub!"
 
-const noStats: Stats = { requests: 0, pages: 0, users: 0, errorBodies: 0, truncated: 0, statuses: {} }
-
-const IntFromString = Schema.FiniteFromString.check(Schema.isInt())
+const noStats: Stats = { requests: 0, pages: 0, users: 0, errorBodies: 0, truncated: 0, rateLimited: 0, statuses: {} }
 
 const Query = Schema.Struct({
-  results: Schema.optional(IntFromString),
-  page: Schema.optional(IntFromString),
+  results: Schema.optional(Schema.String),
+  page: Schema.optional(Schema.String),
   seed: Schema.optional(Schema.String),
   nat: Schema.optional(Schema.String),
   inc: Schema.optional(Schema.String)
 })
 
-const makeControl = Effect.fnUntraced(function*(initial: Faults) {
+/** Users served per client in fixed windows, each opened by the client's first request after the last one closed. */
+const makeBudget = Effect.fnUntraced(function*(budget: UsersBudget | undefined) {
+  const windows = new Map<string, { readonly endsAt: number; used: number }>()
+  const windowMillis = budget === undefined ? 0 : Duration.toMillis(budget.window)
+  /** Whether `client` may be served now; if so, its users are counted. */
+  return (client: string, users: number) =>
+    Effect.map(Clock.currentTimeMillis, (now) => {
+      if (budget === undefined) return true
+      let window = windows.get(client)
+      if (window === undefined || window.endsAt <= now) windows.set(client, window = { endsAt: now + windowMillis, used: 0 })
+      if (window.used >= budget.users) return false
+      window.used += users
+      return true
+    })
+})
+
+const makeControl = Effect.fnUntraced(function*(initial: Faults, budget: UsersBudget | undefined) {
   const plan = yield* Ref.make({ faults: initial, cursor: 0 })
+  const spend = yield* makeBudget(budget)
   const stats = yield* Ref.make(noStats)
   const nextFault = Effect.gen(function*() {
     const scripted = yield* Ref.modify(plan, (state) => {
@@ -68,6 +89,7 @@ const makeControl = Effect.fnUntraced(function*(initial: Faults) {
   return {
     nextFault,
     count,
+    spend,
     setFaults: (faults: Faults) => Ref.set(plan, { faults, cursor: 0 }),
     faults: Effect.map(Ref.get(plan), ({ cursor, faults }) => ({ ...faults, script: faults.script?.slice(cursor) })),
     stats: Ref.get(stats),
@@ -84,6 +106,12 @@ const pickFields = (inc: string | undefined) => (user: Record<string, unknown>) 
 const serveUsers = (control: Control) =>
   Effect.gen(function*() {
     const query = yield* HttpServerRequest.schemaSearchParams(Query)
+    const results = servedResults(query.results === undefined ? 1 : Number(query.results))
+    const client = Option.getOrElse((yield* HttpServerRequest.HttpServerRequest).remoteAddress, () => "unknown")
+    if (!(yield* control.spend(client, results))) {
+      yield* control.count((s) => ({ requests: s.requests + 1, rateLimited: s.rateLimited + 1 }), 429)
+      return HttpServerResponse.jsonUnsafe(RateLimitedBody, { status: 429 })
+    }
     const { fault, faults } = yield* control.nextFault
     const delayMs = (faults.delayMs ?? 0) + (fault?.delayMs ?? 0)
     if (delayMs > 0) yield* Effect.sleep(delayMs)
@@ -100,8 +128,8 @@ const serveUsers = (control: Control) =>
     const seed = query.seed ?? (yield* randomSeed)
     const page = generatePage({
       seed,
-      page: query.page ?? 1,
-      results: query.results ?? 1,
+      page: query.page === undefined ? 1 : Number(query.page),
+      results,
       nats: parseNats(query.nat),
       invalidUserRate: faults.invalidUserRate
     })
@@ -153,12 +181,14 @@ export interface ServerOptions {
   readonly port?: number | undefined
   readonly host?: string | undefined
   readonly faults?: Faults | undefined
+  /** randomuser.me's rate limit: users per client per window (upstream 20,000 per 5 minutes); none when absent. */
+  readonly budget?: UsersBudget | undefined
 }
 
 /** Serves the fake API over HTTP for the lifetime of the layer. */
 export const layer = (options: ServerOptions = {}): Layer.Layer<FakeRandomUser, ServeError> =>
   Layer.unwrap(Effect.gen(function*() {
-    const control = yield* makeControl(options.faults ?? {})
+    const control = yield* makeControl(options.faults ?? {}, options.budget)
     const host = options.host ?? "127.0.0.1"
     const handle = Effect.gen(function*() {
       const { address } = yield* HttpServer.HttpServer

@@ -1,4 +1,5 @@
 import { transformPage } from "../../src/domain/Transform.ts"
+import { type Draw as NationalityDraw, Nationalities } from "./RandomUserNationalities.ts"
 import type { User } from "../../src/domain/User.ts"
 
 /** What a page of the fake randomuser API is generated from; same query ⇒ same page. */
@@ -6,14 +7,17 @@ export interface PageQuery {
   readonly seed: string
   readonly page: number
   readonly results: number
-  /** Nationality codes (`US`, `GB`, …); empty or unknown ⇒ all of them. */
+  /** Nationality codes (`US`, `GB`, …); empty ⇒ all of them. */
   readonly nats?: ReadonlyArray<string> | undefined
   /** Fraction (0..1) of users made invalid, chosen deterministically from (seed, page, index). */
   readonly invalidUserRate?: number | undefined
 }
 
-/** Most users one request may ask for, as on randomuser.me. */
+/** Most users one request may ask for, as on randomuser.me; any other `results` is served as 1 user. */
 export const MaxResults = 5000
+
+/** Pages above this are served as page 1, as on randomuser.me. */
+export const MaxPage = 10_000
 
 const fnv1a = (text: string, basis: number): number => {
   let hash = basis
@@ -32,7 +36,7 @@ const fmix32 = (input: number): number => {
 const Hex = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"))
 const hex8 = (n: number): string => Hex[n >>> 24]! + Hex[(n >>> 16) & 255]! + Hex[(n >>> 8) & 255]! + Hex[n & 255]!
 
-class Draw {
+class Draw implements NationalityDraw {
   private state: number
   constructor(seed: number) {
     this.state = seed
@@ -64,33 +68,11 @@ class Draw {
   }
 }
 
-interface Nationality {
-  readonly country: string
-  readonly places: ReadonlyArray<readonly [city: string, state: string]>
-  readonly postcode: (draw: Draw) => number | string
-  readonly id: (draw: Draw) => { readonly name: string; readonly value: string | null }
-}
-
-const numeric = (min: number, span: number) => (draw: Draw) => min + draw.int(span)
-
-const Nationalities: Record<string, Nationality> = {
-  US: { country: "United States", places: [["Dallas", "Texas"], ["Portland", "Oregon"], ["Columbus", "Ohio"]], postcode: numeric(10000, 89999), id: (d) => ({ name: "SSN", value: `${d.digits(3)}-${d.digits(2)}-${d.digits(4)}` }) },
-  GB: { country: "United Kingdom", places: [["Leeds", "West Yorkshire"], ["Bristol", "Avon"], ["York", "North Yorkshire"]], postcode: (d) => `${d.letters(2)}${d.int(10)} ${d.int(10)}${d.letters(2)}`, id: (d) => ({ name: "NINO", value: `${d.letters(2)} ${d.digits(2)} ${d.digits(2)} ${d.digits(2)} ${d.letters(1)}` }) },
-  CA: { country: "Canada", places: [["Toronto", "Ontario"], ["Calgary", "Alberta"]], postcode: (d) => `${d.letters(1)}${d.int(10)}${d.letters(1)} ${d.int(10)}${d.letters(1)}${d.int(10)}`, id: (d) => ({ name: "SIN", value: d.digits(9) }) },
-  DE: { country: "Germany", places: [["Berlin", "Berlin"], ["Hamburg", "Hamburg"], ["Köln", "Nordrhein-Westfalen"]], postcode: numeric(10000, 89999), id: (d) => ({ name: "SVNR", value: `${d.digits(8)} ${d.letters(1)} ${d.digits(3)}` }) },
-  FR: { country: "France", places: [["Lyon", "Rhône"], ["Nantes", "Loire-Atlantique"]], postcode: numeric(10000, 85999), id: (d) => ({ name: "INSEE", value: `${d.digits(13)} ${d.digits(2)}` }) },
-  ES: { country: "Spain", places: [["Madrid", "Comunidad de Madrid"], ["Sevilla", "Andalucía"]], postcode: numeric(10000, 42999), id: (d) => ({ name: "DNI", value: `${d.digits(8)}-${d.letters(1)}` }) },
-  BR: { country: "Brazil", places: [["Curitiba", "Paraná"], ["Recife", "Pernambuco"]], postcode: numeric(10000, 89999), id: (d) => ({ name: "CPF", value: `${d.digits(3)}.${d.digits(3)}.${d.digits(3)}-${d.digits(2)}` }) },
-  NL: { country: "Netherlands", places: [["Utrecht", "Utrecht"], ["Groningen", "Groningen"]], postcode: (d) => `${1000 + d.int(8999)} ${d.letters(2)}`, id: (d) => ({ name: "BSN", value: d.digits(8) }) },
-  AU: { country: "Australia", places: [["Perth", "Western Australia"], ["Hobart", "Tasmania"]], postcode: numeric(1000, 8999), id: (d) => ({ name: "TFN", value: d.digits(9) }) },
-  IR: { country: "Iran", places: [["Tehran", "Tehran"], ["Shiraz", "Fars"]], postcode: numeric(10000, 89999), id: () => ({ name: "", value: null }) }
-}
 const AllNats = Object.keys(Nationalities)
 
 const Male = ["James", "Lucas", "Mateo", "Noah", "Oliver", "Liam", "Hugo", "Leo", "Elias", "Arthur", "Finn", "Emil", "Arjun", "Ivan", "Pedro", "Kian"]
 const Female = ["Emma", "Olivia", "Sofia", "Mia", "Alice", "Ella", "Lea", "Nora", "Ana", "Chloe", "Freya", "Ines", "Aisha", "Priya", "Maja", "Zoe"]
 const Last = ["Smith", "Garcia", "Müller", "Martin", "Jensen", "Silva", "Brown", "Dubois", "Rossi", "Novak", "Kaya", "Sharma", "Bakker", "Hansen", "Murphy", "López", "Wilson", "Schmidt", "Moreau", "Ahmadi"]
-const Streets = ["Main Street", "Church Road", "Calle Mayor", "Hauptstraße", "Rue de la Paix", "Park Lane", "Mill Road", "Station Road", "Oak Avenue", "Kerkstraat"]
 const Adjectives = ["silver", "happy", "lazy", "brave", "tiny", "purple", "angry", "golden"]
 const Animals = ["tiger", "koala", "swan", "wolf", "panda", "goose", "rabbit", "lion"]
 const Zones = [["-5:00", "Eastern Time (US & Canada), Bogota, Lima"], ["+0:00", "Western Europe Time, London, Lisbon"], ["+1:00", "Brussels, Copenhagen, Madrid, Paris"], ["+3:30", "Tehran"], ["+10:00", "Eastern Australia, Guam, Vladivostok"]] as const
@@ -139,23 +121,25 @@ export const generateUser = (seed: string, page: number, index: number, options:
   const nat = draw.pick(nats)
   const nationality = Nationalities[nat]!
   const gender = draw.next() < 0.5 ? "male" : "female"
+  const spaced = (text: string) => nationality.trailingSpaces === true && draw.next() < 0.3 ? `${text} ` : text
   const first = draw.pick(gender === "male" ? Male : Female)
   const last = draw.pick(Last)
   const [city, state] = draw.pick(nationality.places)
+  const email = `${first}.${last}@example.com`.toLowerCase()
   const [offset, description] = draw.pick(Zones)
   const username = `${draw.pick(Adjectives)}${draw.pick(Animals)}${draw.int(1000)}`
   const portrait = `https://randomuser.me/api/portraits/${gender === "male" ? "men" : "women"}/${draw.int(100)}.jpg`
   const user = {
     gender,
-    name: { title: gender === "male" ? "Mr" : draw.pick(["Ms", "Mrs", "Miss"]), first, last },
+    name: { title: gender === "male" ? "Mr" : draw.pick(["Ms", "Mrs", "Miss"]), first: spaced(first), last: spaced(last) },
     location: {
-      street: { number: 1 + draw.int(9999), name: draw.pick(Streets) },
-      city, state, country: nationality.country,
+      street: { number: 1 + draw.int(9999), name: draw.pick(nationality.streets) },
+      city: spaced(city), state, country: nationality.country,
       postcode: nationality.postcode(draw),
       coordinates: { latitude: (draw.next() * 180 - 90).toFixed(4), longitude: (draw.next() * 360 - 180).toFixed(4) },
       timezone: { offset, description }
     },
-    email: `${first}.${last}@example.com`.toLowerCase(),
+    email,
     login: { uuid: uuidOf(a, b, page, index), username, password: draw.pick(Animals), salt: draw.hex(1), md5: draw.hex(4), sha1: draw.hex(5), sha256: draw.hex(8) },
     dob: dated(draw, 1950, 55),
     registered: dated(draw, 2002, 20),
@@ -169,17 +153,27 @@ export const generateUser = (seed: string, page: number, index: number, options:
   return rate > 0 && fmix32(userHash ^ 0x5bd1e995) / 4294967296 < rate ? spoil(user, userHash & 3) : user
 }
 
-/** Nationality codes the fake API knows, from a `nat=us,gb` parameter; unknown codes are ignored. */
-export const parseNats = (nat: string | undefined): ReadonlyArray<string> =>
-  (nat ?? "").split(",").map((code) => code.trim().toUpperCase()).filter((code) => code in Nationalities)
+/** The nationalities a `nat=us,gb` parameter asks for (case-insensitive); one unknown code or a space anywhere means all of them. */
+export const parseNats = (nat: string | undefined): ReadonlyArray<string> => {
+  const codes = (nat ?? "").toUpperCase().split(",")
+  return nat === undefined || /\s/.test(nat) || !codes.every((code) => code in Nationalities) ? [] : codes
+}
+
+/** The `results` randomuser.me serves for the one asked: 1 unless it is an integer in 1..5000. */
+export const servedResults = (results: number): number =>
+  Number.isInteger(results) && results >= 1 && results <= MaxResults ? results : 1
+
+/** The page randomuser.me serves for the one asked: pages above 10,000, zero, negative or fractional are page 1. */
+export const servedPage = (page: number): number => Number.isInteger(page) && page >= 1 && page <= MaxPage ? page : 1
 
 /** The page body (v1.4 shape) the fake API serves for a query. */
 export const generatePage = (query: PageQuery) => {
-  const results = Math.max(1, Math.min(MaxResults, Math.floor(query.results)))
+  const results = servedResults(query.results)
+  const page = servedPage(query.page)
   const users = new Array<Record<string, unknown>>(results)
-  for (let i = 0; i < results; i++) users[i] = generateUser(query.seed, query.page, i, query)
-  return { results: users, info: { seed: query.seed, results, page: query.page, version: "1.4" } }
+  for (let i = 0; i < results; i++) users[i] = generateUser(query.seed, page, i, query)
+  return { results: users, info: { seed: query.seed, results, page, version: "1.4" } }
 }
 
 /** The users a correct pipeline keeps from a page: the valid ones, transformed by the domain. */
-export const expectedUsers = (query: PageQuery): ReadonlyArray<User> => transformPage(generatePage(query).results).users
+export const expectedUsers = (query: PageQuery): ReadonlyArray<User> => transformPage(generatePage(query).results, query.nats?.join(",") ?? "").users

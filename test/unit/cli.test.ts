@@ -37,7 +37,13 @@ describe("CLI (node dist/main.js, built by npm run build)", { timeout: 60_000 },
     [["ingest"], { INGEST_CONCURRENCY: "abc" }, /INGEST_CONCURRENCY/],
     [["ingest", "--cron", "61 * * * *"], {}, /--cron/],
     [["ingest", "--every", "10 parsecs"], {}, /--every/],
-    [["ingest", "--every", "1 minute", "--cron", "@daily"], {}, /--every and --cron/]
+    [["ingest", "--every", "1 minute", "--cron", "@daily"], {}, /--every and --cron/],
+    [["ingest"], { INGEST_EVERY: "10 parsecs" }, /INGEST_EVERY/],
+    [["ingest", "--nat", "us,jp"], {}, /--nat.*"JP" not among the v1\.4 nationalities/],
+    [["ingest"], { USERS_API_NAT: "us, xx" }, /"XX" not among the v1\.4 nationalities.*USERS_API_NAT/],
+    [["ingest", "--results-per-request", "5001"], {}, /--results-per-request.*between 1 and 5000/],
+    [["ingest"], { USERS_API_BUDGET: "lots", KAFKA_BROKERS: "127.0.0.1:1" }, /USERS_API_BUDGET/],
+    [["ingest"], { USERS_API_RATE_WINDOW: "soon", KAFKA_BROKERS: "127.0.0.1:1" }, /USERS_API_RATE_WINDOW/]
   ] as const)("rejects %j with one clear line and a non-zero exit", (args, env, message) => {
     const { status, stderrLines } = run(args, env)
     assert.notStrictEqual(status, 0)

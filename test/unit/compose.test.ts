@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect } from "effect"
+import { ConfigProvider, Duration, Effect, Schema } from "effect"
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { parse } from "yaml"
+import { UsersBudgetFromString } from "../../src/domain/UsersBudget.ts"
 import { CassandraConfig } from "../../src/layers/CassandraConfig.ts"
 import { KafkaConfig } from "../../src/layers/KafkaConfig.ts"
 
@@ -63,6 +64,18 @@ describe("docker-compose.yml", () => {
       assert.sameMembers(variables, stackEnv)
       for (const variable of variables) assert.include(source, `"${variable}"`, `${name}: ${variable} is not read anywhere in src/`)
     }
+  })
+
+  it("keeps the scheduled ingest under randomuser.me's documented budget (20,000 users per 5 minutes)", () => {
+    const ingest = compose.services["ingest"] as Service & { readonly command: ReadonlyArray<string> }
+    const flag = (name: string) => ingest.command[ingest.command.indexOf(name) + 1]!
+    const budget = Schema.decodeUnknownSync(UsersBudgetFromString)(ingest.environment!["USERS_API_BUDGET"])
+    const upstream = { users: 20_000, window: Duration.minutes(5) }
+    assert.isAtMost(budget.users / Duration.toMillis(budget.window), upstream.users / Duration.toMillis(upstream.window))
+    assert.isAtMost(budget.users, upstream.users)
+    const perWindow = Number(flag("--count")) * (Duration.toMillis(upstream.window) / Duration.toMillis(Duration.fromInputUnsafe(flag("--every") as Duration.Input)))
+    assert.isAtMost(perWindow, upstream.users, `${perWindow} users per 5 minutes`)
+    assert.isTrue(Duration.equals(Duration.fromInputUnsafe(ingest.environment!["USERS_API_RATE_WINDOW"] as Duration.Input), upstream.window))
   })
 
   it("starts the app only once its servers are healthy", () => {

@@ -4,6 +4,7 @@ import type { UsersPage } from "../../src/domain/RandomUser.ts"
 import * as HttpUsersMemory from "../../src/layers/HttpUsersMemory.ts"
 import { KafkaMemoryLog } from "../../src/layers/KafkaMemoryLog.ts"
 import * as KafkaProducerMemory from "../../src/layers/KafkaProducerMemory.ts"
+import { pageOfRequest } from "../../src/domain/RandomUser.ts"
 import { ingest } from "../../src/programs/ingest.ts"
 import type { PageRequest, UsersApiError } from "../../src/services/HttpUsers.ts"
 import { UsersApiRejected, UsersApiUnavailable } from "../../src/services/HttpUsers.ts"
@@ -174,4 +175,91 @@ describe("ingest modes", () => {
         "2026-11-26T14:00:00.000Z"
       ])
     }))
+})
+
+describe("scheduled ingest survives a failed run, like an Airflow DAG", () => {
+  const fiveHundreds = (n: number) => Array.from({ length: n }, () => unavailable("ServerError", { status: 500 }))
+  const policy = { base: "100 millis", cap: "1 second", maxRetries: 2 } as const
+
+  it.effect("--every: a run whose retries run out is counted, and the next tick runs and produces", () =>
+    Effect.gen(function*() {
+      const api = scriptedApi(fiveHundreds(3))
+      const log = new KafkaMemoryLog(1)
+      const summary = yield* ingest(ingestOptions({ every: Duration.seconds(10), for: Duration.seconds(35), retry: policy })).pipe(
+        Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(log))),
+        Effect.forkChild,
+        Effect.tap(() => TestClock.adjust("1 minute")),
+        Effect.flatMap(Fiber.join)
+      )
+      assert.strictEqual(summary.failedRuns, 1)
+      assert.strictEqual(summary.runs, 3)
+      assert.strictEqual(api.calls.length, 6, "three failed attempts, then one call per tick")
+      assert.deepStrictEqual(gaps(api.calls.slice(3)).map(Math.round), [10_000, 10_000])
+      assert.strictEqual(log.records("users_created").length, 30)
+    }))
+
+  it.effect("a permanent error (auth, bad URL) ends the schedule at once", () =>
+    Effect.gen(function*() {
+      const api = scriptedApi([new UsersApiRejected({ message: "HTTP 401", status: 401 })])
+      const fiber = yield* ingest(ingestOptions({ every: Duration.seconds(10) })).pipe(
+        Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(new KafkaMemoryLog(1)))),
+        Effect.forkChild
+      )
+      yield* TestClock.adjust("1 minute")
+      const exit = yield* Fiber.await(fiber)
+      assert.isTrue(Exit.isFailure(exit))
+      assert.strictEqual(api.calls.length, 1)
+    }))
+
+  it.effect("a one-shot ingest still fails with the run's error", () =>
+    Effect.gen(function*() {
+      const api = scriptedApi(fiveHundreds(3))
+      const fiber = yield* ingest(ingestOptions({ retry: policy })).pipe(
+        Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(new KafkaMemoryLog(1)))),
+        Effect.forkChild
+      )
+      yield* TestClock.adjust("1 minute")
+      const exit = yield* Fiber.await(fiber)
+      assert.isTrue(Exit.isFailure(exit) && String(exit.cause).includes("ServerError"), String(exit))
+    }))
+
+  it.effect("a 429 waits out the rate window it was given, and resumes", () =>
+    Effect.gen(function*() {
+      const api = scriptedApi([unavailable("RateLimited", { status: 429, retryAfterMillis: 300_000 })])
+      const fiber = yield* ingest(ingestOptions({ every: Duration.minutes(1), for: Duration.seconds(30) })).pipe(
+        Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(new KafkaMemoryLog(1)))),
+        Effect.forkChild
+      )
+      yield* TestClock.adjust("10 minutes")
+      const summary = yield* Fiber.join(fiber)
+      assert.isAtLeast(gaps(api.calls)[0]!, 300_000)
+      assert.deepInclude(summary, { runs: 1, failedRuns: 0, produced: 10 })
+    }))
+
+  it.effect("asks for the nationalities it was given", () =>
+    Effect.gen(function*() {
+      const api = scriptedApi()
+      yield* ingest(ingestOptions({ nat: "US,GB" })).pipe(
+        Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(new KafkaMemoryLog(1))))
+      )
+      assert.deepStrictEqual(api.calls.map((c) => c.request.nat), ["US,GB"])
+    }))
+})
+
+describe("pages randomuser.me has", () => {
+  it("asks a seed's pages 1..10,000 and no more; without a seed cycles within them", () => {
+    assert.deepStrictEqual([1, 10_000, 10_001].map((n) => pageOfRequest(n, true)), [1, 10_000, undefined])
+    assert.deepStrictEqual([1, 10_000, 10_001, 20_001].map((n) => pageOfRequest(n, false)), [1, 10_000, 1, 1])
+  })
+
+  it.effect("a seeded ingest past the seed's 10,000th page fails with one permanent error instead of page 1's repeats", () =>
+    Effect.gen(function*() {
+      const api = scriptedApi()
+      const exit = yield* ingest(ingestOptions({ count: 10_001, resultsPerRequest: 1, concurrency: 32 })).pipe(
+        Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(new KafkaMemoryLog(1)))),
+        Effect.exit
+      )
+      assert.isTrue(Exit.isFailure(exit) && String(exit.cause).includes("seed test has no page 10001"), String(exit))
+      assert.isTrue(api.calls.every((call) => call.request.page <= 10_000))
+    }), { timeout: 60_000 })
 })

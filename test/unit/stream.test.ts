@@ -18,7 +18,7 @@ import { page } from "../support/users.ts"
 const topic = "users_created"
 const group = "users-stream"
 
-const users = (n: number): ReadonlyArray<User> => transformPage(page(0, n).results).users
+const users = (n: number): ReadonlyArray<User> => transformPage(page(0, n).results, "").users
 
 const publish = (log: KafkaMemoryLog, records: ReadonlyArray<User>) =>
   log.append(topic, records.map((user) => ({ key: user.id, value: JSON.stringify(user), headers: {} })))
@@ -79,6 +79,18 @@ describe("stream", () => {
       assert.strictEqual(notJson.headers[DeadLetterHeader.sourceOffset], String(source.offset))
       assert.isTrue(notJson.headers[DeadLetterHeader.errorMessage]!.length > 0)
       for (let p = 0; p < 3; p++) assert.strictEqual(h.committed(p), h.log.topic(topic)[p]!.length)
+    }))
+
+  it.effect("dead-letters a user born on a day the calendar does not have as a schema mismatch", () =>
+    Effect.gen(function*() {
+      const h = harness()
+      const [good, impossible] = users(2)
+      publish(h.log, [good!, { ...impossible!, dob: "2020-02-30T00:00:00Z" }])
+      yield* stream(streamOptions()).pipe(Effect.provide(h.layer))
+      assert.deepStrictEqual([...h.table.keys()], [good!.id])
+      const dlq = h.log.records("users_created.dlq")
+      assert.deepStrictEqual(dlq.map((r) => r.headers[DeadLetterHeader.errorType]), ["SchemaMismatch"])
+      assert.include(dlq[0]!.headers[DeadLetterHeader.errorMessage], "real calendar day")
     }))
 
   it.effect("accepts the seed DAG's messages: random uuid4 id, numeric post_code, no key, no headers", () =>

@@ -169,7 +169,7 @@ describe("tracing", () => {
 
   it.effect("stream: a row Cassandra rejects is dead-lettered inside the user's trace: the process span says why, the DLQ send is its child", () =>
     Effect.gen(function*() {
-      const rejected = transformPage(page(0, 3).results).users[1]!.id
+      const rejected = transformPage(page(0, 3).results, "").users[1]!.id
       const { spans } = yield* tracedPipeline({
         repo: {
           beforeUpsert: (user) =>
