@@ -34,7 +34,10 @@ const describeHealth = (endpoint: string, change: ExportHealthChange) =>
 const nodeSdk = (serviceName: ServiceName) =>
   Layer.effectDiscard(Effect.gen(function*() {
     const config = yield* TelemetryConfig
-    const endpoint = Option.getOrElse(config.exporter.endpoint, () => `the default OTLP endpoint (${config.exporter.protocol})`)
+    const endpoint = Option.getOrElse(
+      config.exporter.endpoint,
+      () => config.exporter.protocol === "grpc" ? "http://localhost:4317 (the OTLP default)" : "http://localhost:4318/v1/traces (the OTLP default)"
+    )
     const context = yield* Effect.context<never>()
     const report = (change: ExportHealthChange) => void Effect.runForkWith(context)(describeHealth(endpoint, change))
     const exporter = watchExports(otlpExporter(config.exporter.protocol), report)
