@@ -56,7 +56,7 @@ describe("docker-compose.yml", () => {
 
   it("docker-compose.secure.yml gives ingest and stream only variables the app reads, the same ones stack:up --secure writes", () => {
     const secure = parse(read("docker-compose.secure.yml"), { merge: true }) as { services: Record<string, Service> }
-    const envBlock = /<<ENV\n([\s\S]*?)\nENV\n/.exec(read("stack/stack.sh"))![1]!
+    const envBlock = /"\$SECURE_ENV\.tmp" <<ENV\n([\s\S]*?)\nENV\n/.exec(read("stack/stack.sh"))![1]!
     const stackEnv = [...envBlock.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]!)
     assert.isAtLeast(stackEnv.length, 10)
     for (const name of ["ingest", "stream"]) {
