@@ -1,12 +1,13 @@
 // npm run demo: the whole pipeline once, on the local stack. Starts the stack if needed, ingests users
 // (from randomuser.me when reachable, otherwise from the bundled compatible server), streams them into
-// Cassandra until every one is handled, then prints a summary and a trace id to look up in Jaeger.
+// Cassandra until every one is handled, then prints a summary, one user's trace id and that trace as the `trace` command shows it.
 import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
-import { Console, Effect, Layer, Option, Schema } from "effect"
+import { Console, Effect, Layer, Option } from "effect"
 import { HttpClient, HttpClientResponse } from "effect/http"
 import { spawnSync } from "node:child_process"
 import { eventually, runCli, startCli } from "../test/support/cli.ts"
 import { FakeRandomUser, layer as fakeApi } from "../test/support/FakeRandomUser.ts"
+import { JaegerTraces, tagsOf } from "../src/domain/JaegerTrace.ts"
 
 const count = Number(process.env["DEMO_COUNT"] ?? 5000)
 const statusPort = "9464"
@@ -31,24 +32,18 @@ const handled = HttpClient.get(`http://127.0.0.1:${statusPort}/metrics`).pipe(
   Effect.map((metrics) => ({ written: counter(metrics, "users_written"), deadLettered: counter(metrics, "users_dead_lettered") }))
 )
 
-const JaegerTraces = Schema.Struct({
-  data: Schema.Array(Schema.Struct({
-    traceID: Schema.String,
-    spans: Schema.Array(Schema.Struct({ tags: Schema.Array(Schema.Struct({ key: Schema.String, value: Schema.Unknown })) }))
-  }))
-})
-
-const findTrace = HttpClient.get(
-  `${jaeger}/api/traces?service=users-stream&operation=${encodeURIComponent("process users_created")}&limit=1&lookback=1h`
-).pipe(
-  Effect.flatMap(HttpClientResponse.schemaBodyJson(JaegerTraces)),
-  Effect.map(({ data }) => {
-    const userId = data[0]?.spans.flatMap((span) => span.tags).find((tag) => tag.key === "user.id")?.value
-    return data[0] === undefined || userId === undefined
-      ? Option.none()
-      : Option.some({ traceId: data[0].traceID, userId: String(userId) })
-  })
-)
+/** A user of this run whose whole journey (create, process, write) is in Jaeger: its id and trace id. */
+const userTrace = (sinceMillis: number) =>
+  HttpClient.get(`${jaeger}/api/traces`, {
+    urlParams: { service: "users-ingest", operation: "create users_created", start: String(sinceMillis * 1000), limit: "20" }
+  }).pipe(
+    Effect.flatMap(HttpClientResponse.schemaBodyJson(JaegerTraces)),
+    Effect.map(({ data }) => {
+      const trace = data?.find((t) => t.spans.length >= 3)
+      const userId = trace?.spans.map(tagsOf).find((tags) => tags["user.id"] !== undefined)?.["user.id"]
+      return trace === undefined || userId === undefined ? Option.none() : Option.some({ traceId: trace.traceID, userId: String(userId) })
+    })
+  )
 
 const demo = Effect.gen(function*() {
   yield* stackUp
@@ -72,12 +67,12 @@ const demo = Effect.gen(function*() {
   yield* stream.exit
   const elapsed = ((Date.now() - started) / 1000).toFixed(1)
   yield* Console.log(`demo: fetched=${fetched} produced=${produced} written=${done.written} dead-lettered=${done.deadLettered} elapsed=${elapsed}s`)
-  yield* eventually("the traces to reach Jaeger", Effect.map(findTrace, Option.isSome), "30 seconds").pipe(Effect.ignore)
-  const trace = yield* findTrace.pipe(Effect.orElseSucceed(() => Option.none()))
-  if (Option.isSome(trace)) {
-    yield* Console.log(`trace of user ${trace.value.userId}: ${trace.value.traceId}`)
-    yield* Console.log(`  curl ${jaeger}/api/traces/${trace.value.traceId}   (with Docker's Jaeger UI: ${jaeger}/trace/${trace.value.traceId})`)
-  }
+  yield* eventually("a user's trace in Jaeger", Effect.map(userTrace(started), Option.isSome), "30 seconds").pipe(Effect.ignore)
+  const trace = yield* userTrace(started).pipe(Effect.orElseSucceed(() => Option.none()))
+  if (Option.isNone(trace)) return yield* Console.log("no user's trace found in Jaeger (is tracing off, or sampled?)")
+  yield* Console.log(`trace of user ${trace.value.userId}: ${trace.value.traceId}`)
+  yield* Console.log(`  node dist/main.js trace ${trace.value.userId}   (with Docker's Jaeger UI: ${jaeger}/trace/${trace.value.traceId})`)
+  yield* Console.log(yield* runCli(["trace", "--trace-id", trace.value.traceId], {}))
 }).pipe(Effect.scoped)
 
 demo.pipe(

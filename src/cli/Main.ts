@@ -1,4 +1,4 @@
-// The `users-pipeline` CLI: `ingest` and `stream`, with one-line errors and exit codes (loaded by src/main.ts).
+// The `users-pipeline` CLI: `ingest`, `stream`, `schema`, `status`, `dlq` and `trace`, with one-line errors and exit codes (loaded by src/main.ts).
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Cause, Effect, Exit, Runtime } from "effect"
@@ -11,10 +11,11 @@ import * as Logging from "../layers/Logging.ts"
 import { schemaCommand } from "./SchemaCommand.ts"
 import { statusCommand } from "./StatusCommand.ts"
 import { streamCommand } from "./StreamCommand.ts"
+import { traceCommand } from "./TraceCommand.ts"
 
 const cli = Command.make("users-pipeline").pipe(
   Command.withDescription("randomuser.me → Kafka → Cassandra, traced with OpenTelemetry"),
-  Command.withSubcommands([ingestCommand, streamCommand, schemaCommand, statusCommand, dlqCommand])
+  Command.withSubcommands([ingestCommand, streamCommand, schemaCommand, statusCommand, dlqCommand, traceCommand])
 )
 
 Command.run(cli, { version: "0.1.0" }).pipe(

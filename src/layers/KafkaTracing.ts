@@ -2,7 +2,23 @@ import type { Tracer } from "effect"
 import { remoteParent } from "../domain/TraceContext.ts"
 import type { ProducerRecord } from "../services/KafkaProducer.ts"
 
-/** Span options of a batch send: a producer span linking to each record's `create` span (OTel messaging conventions for batches). */
+/** Most links a `send` span carries: a 5000-record batch linking every `create` would make a span too large to be useful. */
+export const maxSendLinks = 128
+
+const sampledLinks = (records: ReadonlyArray<ProducerRecord>): Array<Tracer.SpanLink> => {
+  const links: Array<Tracer.SpanLink> = []
+  for (const record of records) {
+    if (links.length === maxSendLinks) break
+    const span = remoteParent(record.headers)
+    if (span?.sampled === true) links.push({ span, attributes: {} })
+  }
+  return links
+}
+
+/**
+ * Span options of a batch send: a producer span linking to the records' sampled `create` spans (OTel messaging
+ * conventions for batches), at most `maxSendLinks` of them.
+ */
 export const sendSpanOptions = (topic: string, records: ReadonlyArray<ProducerRecord>): Tracer.SpanOptions => ({
   kind: "producer",
   captureStackTrace: false,
@@ -12,8 +28,5 @@ export const sendSpanOptions = (topic: string, records: ReadonlyArray<ProducerRe
     "messaging.destination.name": topic,
     "messaging.batch.message_count": records.length
   },
-  links: records.flatMap((record) => {
-    const span = remoteParent(record.headers)
-    return span === undefined ? [] : [{ span, attributes: {} }]
-  })
+  links: sampledLinks(records)
 })

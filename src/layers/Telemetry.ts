@@ -1,29 +1,93 @@
-import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
+import * as OtelMetrics from "@effect/opentelemetry/OtelMetrics"
+import * as OtelTracer from "@effect/opentelemetry/OtelTracer"
+import * as Resource from "@effect/opentelemetry/Resource"
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http"
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
+import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources"
 import { PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
+import { NodeSDK } from "@opentelemetry/sdk-node"
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base"
-import { Config, Effect, Layer, References } from "effect"
+import { Config, Effect, Layer, Option, References, Tracer } from "effect"
+import { otlpExporter, TraceExporterConfig, watchExports } from "./TraceExporter.ts"
+import type { ExportHealthChange } from "./TraceExporter.ts"
 
-/** Where traces (and, with `OTEL_METRICS_EXPORTER=otlp`, metrics) go; `OTEL_SDK_DISABLED=true` turns telemetry export off. */
+/**
+ * What the pipeline reads itself; everything else (`OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER`
+ * and `_ARG`, `OTEL_EXPORTER_OTLP_*`, `OTEL_BSP_*`) is read by the OpenTelemetry SDK. The two batch sizes keep the SDK's
+ * variables but raise its defaults: one ingest request finishes thousands of spans at once.
+ */
 export const TelemetryConfig = Config.all({
   disabled: Config.Boolean("OTEL_SDK_DISABLED").pipe(Config.withDefault(false)),
-  endpoint: Config.URL("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(Config.withDefault(new URL("http://127.0.0.1:4318"))),
-  metrics: Config.Literals(["none", "otlp"], "OTEL_METRICS_EXPORTER").pipe(Config.withDefault("none" as const))
+  metrics: Config.Literals(["none", "otlp"], "OTEL_METRICS_EXPORTER").pipe(Config.withDefault("none" as const)),
+  maxQueueSize: Config.Int("OTEL_BSP_MAX_QUEUE_SIZE").pipe(Config.withDefault(20_000)),
+  maxExportBatchSize: Config.Int("OTEL_BSP_MAX_EXPORT_BATCH_SIZE").pipe(Config.withDefault(2_048)),
+  exporter: TraceExporterConfig
 })
 
-/** OpenTelemetry for one of the pipeline's services: spans (and optionally metrics) over OTLP/HTTP in batches, flushed on shutdown. */
-export const layer = (serviceName: "users-ingest" | "users-stream") =>
+type ServiceName = "users-ingest" | "users-stream"
+
+const describeHealth = (endpoint: string, change: ExportHealthChange) =>
+  change._tag === "Failing"
+    ? Effect.logWarning(`span export to ${endpoint} is failing, spans are dropped until it recovers: ${change.reason}`)
+    : Effect.logInfo(`span export to ${endpoint} recovered`)
+
+/** The OpenTelemetry NodeSDK, started (it registers the global tracer provider) and shut down with the scope, flushing spans. */
+const nodeSdk = (serviceName: ServiceName) =>
+  Layer.effectDiscard(Effect.gen(function*() {
+    const config = yield* TelemetryConfig
+    const endpoint = Option.getOrElse(
+      config.exporter.endpoint,
+      () => config.exporter.protocol === "grpc" ? "http://localhost:4317 (the OTLP default)" : "http://localhost:4318/v1/traces (the OTLP default)"
+    )
+    const context = yield* Effect.context<never>()
+    const report = (change: ExportHealthChange) => void Effect.runForkWith(context)(describeHealth(endpoint, change))
+    const exporter = watchExports(otlpExporter(config.exporter.protocol), report)
+    yield* Effect.acquireRelease(
+      Effect.sync(() => {
+        const sdk = new NodeSDK({
+          resource: defaultResource().merge(resourceFromAttributes({
+            "service.name": serviceName,
+            "service.namespace": "users-pipeline",
+            "service.version": "0.1.0"
+          })),
+          spanProcessors: [new BatchSpanProcessor(exporter, {
+            maxQueueSize: config.maxQueueSize,
+            maxExportBatchSize: Math.min(config.maxExportBatchSize, config.maxQueueSize)
+          })],
+          metricReaders: []
+        })
+        sdk.start()
+        return sdk
+      }),
+      (sdk) => Effect.tryPromise(() => sdk.shutdown()).pipe(Effect.timeoutOption("5 seconds"), Effect.ignore)
+    )
+  }))
+
+/**
+ * Effect's tracer over the provided OpenTelemetry tracer, without `OtelTracer`'s per-step context hook. That hook enters
+ * OpenTelemetry's context (AsyncLocalStorage) around every Effect step run inside a span, for OpenTelemetry
+ * auto-instrumentation to see the active span; none runs here, spans get their parents from Effect, and the hook was
+ * most of what tracing cost the stream (also in unsampled work, inside its no-op spans).
+ */
+export const effectTracer: Layer.Layer<never, never, OtelTracer.OtelTracer> = Layer.effect(
+  Tracer.Tracer,
+  Effect.map(OtelTracer.make, (otel) => Tracer.make({ span: (options) => otel.span(options) }))
+)
+
+/** Effect metrics pushed over OTLP, when `OTEL_METRICS_EXPORTER=otlp` (the exporter reads its endpoint from the standard variables). */
+const otlpMetrics = (serviceName: ServiceName) =>
+  OtelMetrics.layer(() => new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() })).pipe(
+    Layer.provide(Resource.layer({ serviceName, serviceVersion: "0.1.0", attributes: { "service.namespace": "users-pipeline" } }))
+  )
+
+/**
+ * OpenTelemetry for one of the pipeline's services, configured by the SDK's standard environment variables: the NodeSDK's
+ * global tracer provider (sampler, resource, batching) behind Effect's tracer (`effectTracer`). `OTEL_SDK_DISABLED=true` turns tracing off
+ * entirely, so no span is even created.
+ */
+export const layer = (serviceName: ServiceName) =>
   Layer.unwrap(Effect.gen(function*() {
     const config = yield* TelemetryConfig
     if (config.disabled) return Layer.succeed(References.TracerEnabled, false)
-    const base = config.endpoint.href.endsWith("/") ? config.endpoint.href : `${config.endpoint.href}/`
-    return NodeSdk.layer(() => ({
-      resource: { serviceName, serviceVersion: "0.1.0", attributes: { "service.namespace": "users-pipeline" } },
-      spanProcessor: new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}v1/traces` }), { maxQueueSize: 20_000, maxExportBatchSize: 2_048 }),
-      ...(config.metrics === "otlp"
-        ? { metricReader: new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${base}v1/metrics` }) }) }
-        : {}),
-      shutdownTimeout: "5 seconds"
-    }))
+    const tracing = effectTracer.pipe(Layer.provide(OtelTracer.layerGlobalTracer), Layer.provide(nodeSdk(serviceName)))
+    return config.metrics === "otlp" ? Layer.merge(tracing, otlpMetrics(serviceName)) : tracing
   }))

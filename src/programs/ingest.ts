@@ -1,5 +1,5 @@
-import { Duration, Effect, Fiber, Metric, Ref, References, Schedule, Schema } from "effect"
-import type { Cron } from "effect"
+import { Duration, Effect, Fiber, Metric, Option, Ref, References, Schedule, Schema } from "effect"
+import type { Cron, Tracer } from "effect"
 import { traceHeaders } from "../domain/TraceContext.ts"
 import { SchemaVersion } from "../domain/User.ts"
 import type { User } from "../domain/User.ts"
@@ -99,10 +99,15 @@ const headers = { "content-type": "application/json", "schema-version": SchemaVe
 /** A user's record: key = id, value = the `users.v1` JSON text (the producer's client encodes it as UTF-8). */
 const toRecord = (user: User): ProducerRecord => ({ key: user.id, value: JSON.stringify(user), headers })
 
-/** A user's record, with the W3C context of its `create` span so the stream continues the user's trace. */
-const toTracedRecord = (topic: string) => (user: User): Effect.Effect<ProducerRecord> =>
+/**
+ * A user's record with the W3C context of its `create` span. That span starts the user's own trace (the sampler decides
+ * once per user, and the `traceparent` carries the decision to the stream) and links to the request that fetched the user.
+ */
+const toTracedRecord = (topic: string, fetchedBy: Option.Option<Tracer.AnySpan>) => (user: User): Effect.Effect<ProducerRecord> =>
   Effect.useSpan(`create ${topic}`, {
     kind: "producer",
+    root: true,
+    links: Option.match(fetchedBy, { onNone: () => [], onSome: (span) => [{ span, attributes: { "link.reason": "fetched by" } }] }),
     attributes: {
       "messaging.system": "kafka",
       "messaging.operation.type": "create",
@@ -112,7 +117,7 @@ const toTracedRecord = (topic: string) => (user: User): Effect.Effect<ProducerRe
     }
   }, (span) => Effect.succeed({ ...toRecord(user), headers: { ...headers, ...traceHeaders(span) } }))
 
-/** Fetches pages of users, decodes and transforms them, and publishes every valid user to Kafka; each run is a trace. */
+/** Fetches pages of users, decodes and transforms them, and publishes every valid user to Kafka; each run is a trace, each user another. */
 export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
   const api = yield* HttpUsers
   const producer = yield* KafkaProducer
@@ -142,7 +147,9 @@ export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
     }
     if (users.length > 0) {
       // With tracing off, no per-user span is made at all: a disabled tracer still builds a no-op span per call.
-      const records = tracing ? yield* Effect.forEach(users, toTracedRecord(options.topic)) : users.map(toRecord)
+      const records = tracing
+        ? yield* Effect.forEach(users, toTracedRecord(options.topic, yield* Effect.option(Effect.currentParentSpan)))
+        : users.map(toRecord)
       yield* producer.send(options.topic, records).pipe(Effect.retry(retry))
       yield* Metric.update(usersProduced, users.length)
     }

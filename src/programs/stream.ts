@@ -1,10 +1,8 @@
 import { Duration, Effect, Fiber, Metric, References, Result, Schedule, Stream } from "effect"
 import type { Context } from "effect"
-import type { Tracer } from "effect"
 import { deadLetterHeaders } from "../domain/DeadLetter.ts"
 import type { DeadLetterReason } from "../domain/DeadLetter.ts"
 import { decodeUserMessage } from "../domain/Poison.ts"
-import { remoteParent } from "../domain/TraceContext.ts"
 import type { User } from "../domain/User.ts"
 import { CassandraRepo } from "../services/CassandraRepo.ts"
 import type { CassandraRejected, CassandraWriteError } from "../services/CassandraRepo.ts"
@@ -12,6 +10,7 @@ import { KafkaConsumer } from "../services/KafkaConsumer.ts"
 import type { ConsumedMessage } from "../services/KafkaConsumer.ts"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError } from "../services/KafkaProducer.ts"
+import { withMessageSpan } from "./MessageSpan.ts"
 import { countError, endToEndLatency, usersDeadLettered, usersWritten, writeLatency } from "./Metrics.ts"
 import { retryAfterFailure, retrySchedule } from "./Retry.ts"
 import type { RetryableError, RetryPolicy } from "./Retry.ts"
@@ -78,6 +77,7 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
   const deadLetter = (message: ConsumedMessage, error: { readonly reason: DeadLetterReason; readonly message: string }) =>
     Effect.gen(function*() {
       yield* Effect.logWarning(`dead-lettering ${message.topic}/${message.partition}@${message.offset}: ${error.reason}`)
+      yield* Effect.annotateCurrentSpan("error.type", error.reason)
       const failedAt = new Date(yield* Effect.clockWith((clock) => clock.currentTimeMillis))
       const headers = { ...message.headers, ...deadLetterHeaders(error, message, failedAt) }
       const once = producer.send(options.deadLetterTopic, [{ key: message.key, value: message.value, headers }]).pipe(
@@ -94,12 +94,10 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
       ? write(message, decoded.success)
       : deadLetter(message, decoded.failure)
     if (!tracing) return work
-    const parent = remoteParent(message.headers)
-    const span: Tracer.SpanOptions = {
-      kind: "consumer",
-      captureStackTrace: false,
-      root: parent === undefined,
-      ...(parent === undefined ? {} : { parent }),
+    return work.pipe(withMessageSpan({
+      name: `process ${message.topic}`,
+      headers: message.headers,
+      failure: Result.isFailure(decoded) ? decoded.failure : undefined,
       attributes: {
         ...(Result.isSuccess(decoded) ? { "user.id": decoded.success.id } : {}),
         "messaging.system": "kafka",
@@ -108,8 +106,7 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
         "messaging.destination.partition.id": String(message.partition),
         "messaging.kafka.offset": Number(message.offset)
       }
-    }
-    return Effect.withSpan(work, `process ${message.topic}`, span)
+    }))
   }
 
   const progress = Effect.gen(function*() {

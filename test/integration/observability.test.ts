@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import { FakeRandomUser, layer as fakeApi, expectedUsers } from "../support/FakeRandomUser.ts"
 import { eventually, runCli, startCli } from "../support/cli.ts"
-import { findTraces, spansOf } from "../support/jaeger.ts"
+import { findTraces, getTrace, spansOf } from "../support/jaeger.ts"
 import { freshEnv, sendPlain } from "../support/kafka.ts"
 import { seedDagMessage } from "../support/users.ts"
 
@@ -19,7 +19,7 @@ const stack = (...args: Array<string>) =>
   Effect.sync(() => spawnSync("bash", ["stack/stack.sh", ...args], { stdio: "inherit" }).status)
 
 layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("observability on the real stack", (it) => {
-  it.effect("one user's fetch, create, process and write form one trace across both services in Jaeger", () =>
+  it.effect("one user's create, process and write form one trace across both services in Jaeger, linked to the run's fetch and send", () =>
     Effect.gen(function*() {
       const api = yield* FakeRandomUser
       const env = traced(freshEnv({ USERS_API_URL: api.url }))
@@ -37,11 +37,12 @@ layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("observab
       const spans = spansOf(trace!)
       const of = (service: string, operation: string) =>
         spans.filter((s) => s.service === service && s.operation === operation)
-      const fetch = of("users-ingest", "HttpUsers.fetchPage")[0]!
-      assert.strictEqual(fetch.tags["http.response.status_code"], 200)
       const create = of("users-ingest", `create ${env.KAFKA_TOPIC}`).find((s) => s.tags["user.id"] === user.id)!
       assert.strictEqual(create.tags["messaging.destination.name"], env.KAFKA_TOPIC)
-      assert.isDefined(of("users-ingest", `send ${env.KAFKA_TOPIC}`)[0])
+      const run = spansOf((yield* getTrace(create.links[0]!.traceID))!)
+      const fetch = run.find((s) => s.operation === "HttpUsers.fetchPage")!
+      assert.strictEqual(fetch.tags["http.response.status_code"], 200)
+      assert.isDefined(run.find((s) => s.operation === `send ${env.KAFKA_TOPIC}`))
       const process = of("users-stream", `process ${env.KAFKA_TOPIC}`).find((s) => s.tags["user.id"] === user.id)!
       assert.strictEqual(process.parentId, create.spanId)
       assert.strictEqual(process.tags["messaging.destination.name"], env.KAFKA_TOPIC)

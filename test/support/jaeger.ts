@@ -1,36 +1,33 @@
 import { Effect, Schema } from "effect"
+import { JaegerTraces, linksOf, parentOf, serviceOf, tagsOf } from "../../src/domain/JaegerTrace.ts"
+import type { JaegerTrace } from "../../src/domain/JaegerTrace.ts"
 
 const jaeger = "http://127.0.0.1:16686"
 
-const Tag = Schema.Struct({ key: Schema.String, value: Schema.Unknown })
-const Trace = Schema.Struct({
-  traceID: Schema.String,
-  spans: Schema.Array(Schema.Struct({
-    spanID: Schema.String,
-    operationName: Schema.String,
-    processID: Schema.String,
-    references: Schema.Array(Schema.Struct({ refType: Schema.String, spanID: Schema.String })),
-    tags: Schema.Array(Tag)
-  })),
-  processes: Schema.Record(Schema.String, Schema.Struct({ serviceName: Schema.String }))
-})
-export type Trace = typeof Trace.Type
-const Traces = Schema.Struct({ data: Schema.NullOr(Schema.Array(Trace)) })
-const decodeTraces = Schema.decodeUnknownEffect(Schema.fromJsonString(Traces))
+export type Trace = JaegerTrace
+const decodeTraces = Schema.decodeUnknownEffect(Schema.fromJsonString(JaegerTraces))
 
-/** Traces of a service carrying a tag, from Jaeger's query API. */
-export const findTraces = (service: string, tags: Record<string, string>) =>
-  Effect.promise(() =>
-    fetch(`${jaeger}/api/traces?service=${service}&tags=${encodeURIComponent(JSON.stringify(tags))}&lookback=1h&limit=20`)
-      .then((response) => response.text())
-  ).pipe(Effect.flatMap(decodeTraces), Effect.map(({ data }) => data ?? []))
+const getTraces = (url: string) =>
+  Effect.promise(() => fetch(url).then((response) => response.text())).pipe(
+    Effect.flatMap(decodeTraces),
+    Effect.map(({ data }) => data ?? [])
+  )
 
-/** A span of a trace, flattened: service, operation, tags as a record, parent span id. */
+/** Traces of a service carrying every tag, from Jaeger's query API (its own parameters only: service, tags, limit). */
+export const findTraces = (service: string, tags: Record<string, string>, limit = 20) =>
+  getTraces(`${jaeger}/api/traces?service=${service}&tags=${encodeURIComponent(JSON.stringify(tags))}&limit=${limit}`)
+
+/** One trace by id; none when Jaeger does not have it. */
+export const getTrace = (traceId: string) =>
+  Effect.map(getTraces(`${jaeger}/api/traces/${traceId}`).pipe(Effect.orElseSucceed(() => [])), (traces) => traces[0])
+
+/** A span of a trace, flattened: service, operation, tags as a record, parent span id, links to other traces' spans. */
 export const spansOf = (trace: Trace) =>
   trace.spans.map((span) => ({
-    service: trace.processes[span.processID]!.serviceName,
+    service: serviceOf(trace, span),
     operation: span.operationName,
     spanId: span.spanID,
-    parentId: span.references.find((r) => r.refType === "CHILD_OF")?.spanID,
-    tags: Object.fromEntries(span.tags.map((t) => [t.key, t.value])) as Record<string, unknown>
+    parentId: parentOf(span),
+    links: linksOf(span),
+    tags: tagsOf(span)
   }))

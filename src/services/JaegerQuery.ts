@@ -1,0 +1,31 @@
+import { Context, Schema } from "effect"
+import type { Effect } from "effect"
+import type { JaegerTrace } from "../domain/JaegerTrace.ts"
+
+/** Jaeger's query API did not answer (down, wrong `JAEGER_QUERY_URL`) or answered something that is not traces. */
+export class JaegerUnavailable extends Schema.TaggedError<JaegerUnavailable>()("JaegerUnavailable", {
+  message: Schema.String
+}) {}
+
+/** No such trace in Jaeger: never sampled, not exported yet, or past its retention. */
+export class TraceNotFound extends Schema.TaggedError<TraceNotFound>()("TraceNotFound", {
+  message: Schema.String
+}) {}
+
+/** A search of `/api/traces`: only parameters of Jaeger's API (service, tags, limit). */
+export interface TraceSearch {
+  readonly service: string
+  readonly tags: Readonly<Record<string, string>>
+  readonly limit: number
+}
+
+export interface JaegerQueryShape {
+  /** The traces with a span of `service` carrying every tag (Jaeger's default search window). */
+  readonly findTraces: (search: TraceSearch) => Effect.Effect<ReadonlyArray<JaegerTrace>, JaegerUnavailable>
+  /** One whole trace by id, spans of every service. */
+  readonly getTrace: (traceId: string) => Effect.Effect<JaegerTrace, TraceNotFound | JaegerUnavailable>
+}
+
+export class JaegerQuery extends Context.Service<JaegerQuery, JaegerQueryShape>()(
+  "users-pipeline/services/JaegerQuery"
+) {}
