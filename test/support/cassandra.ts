@@ -1,4 +1,4 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Schedule } from "effect"
 import type { Config, Scope } from "effect"
 import cassandra from "cassandra-driver"
 import { CassandraConfig, clientOptions } from "../../src/layers/CassandraConfig.ts"
@@ -34,13 +34,14 @@ export const cassandraTable: Effect.Effect<CassandraTable, Config.ConfigError, S
     (client) => Effect.promise(() => client.shutdown())
   )
   const name = `${config.keyspace}.${config.table}`
-  const scanIds = Effect.promise(async () => {
+  // A full scan right after a node came back can time out on the server (it is replaying hints): tried again, a few times.
+  const scanIds = Effect.tryPromise(async () => {
     const ids = new Set<string>()
     for await (const row of await client.execute(`SELECT id FROM ${name}`, [], { fetchSize: 5000, ...slow })) {
       ids.add(String(row.get("id")))
     }
     return ids
-  })
+  }).pipe(Effect.retry({ times: 4, schedule: Schedule.spaced("3 seconds") }), Effect.orDie)
   const rowById = (id: string) =>
     Effect.promise(() => client.execute(`SELECT * FROM ${name} WHERE id = ?`, [id], { prepare: true }))
       .pipe(Effect.map((result) => result.first()))
