@@ -45,7 +45,9 @@ faultScenario(
     }))
 
     yield* Effect.forEach(ingests, (ingest, i) => exitsZero(ingest, `ingest-${i + 1}`, "10 minutes"), { discard: true })
-    const table = yield* tableOf(env)
+    // Read at ALL: a row counts if any replica has it. A kill -9 loses a node's last writes not yet synced to its
+    // commit log (commitlog_sync periodic, 10 s), so a row acknowledged at LOCAL_QUORUM just before can sit on one replica.
+    const table = yield* tableOf({ ...env, CASSANDRA_CONSISTENCY: "ALL" })
     const landed = yield* validUsersLanded(env, table, ids, "6 minutes")
     yield* finish({
       suite: "cluster",
