@@ -80,8 +80,6 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
     const crashes = yield* Queue.unbounded<unknown>()
     let generation = 0
     let joined = false
-    /** When this member last lost its group membership (rebalance, crash, stop), epoch millis. */
-    let lostAt = Date.now()
     let closing = false
     let assignment: IMemberAssignment = {}
 
@@ -109,7 +107,6 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
 
     consumer.on(consumer.events.REBALANCING, () => {
       const positions = joined ? watermark.takeCommittable() : []
-      if (joined) lostAt = Date.now()
       joined = false
       generation++
       commitInBackground(positions)
@@ -126,13 +123,11 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
       commitInBackground(kept)
     })
     consumer.on(consumer.events.CRASH, ({ payload: { error, restart } }) => {
-      if (joined) lostAt = Date.now()
       joined = false
       generation++
       if (!restart) Queue.offerUnsafe(crashes, error)
     })
     consumer.on(consumer.events.STOP, () => {
-      if (joined) lostAt = Date.now()
       joined = false
     })
 
@@ -201,25 +196,6 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
         ? Effect.logWarning(`${crash.message}; rejoining the group`).pipe(Effect.andThen(Effect.delay(rejoin, "1 second")))
         : Effect.fail(crash)
     }
-    // kafkajs can stay out of the group for good after the group's coordinator moves to another broker (a preferred
-    // leader election after a broker restart): its commits keep going to the old coordinator (NOT_COORDINATOR) and its
-    // rejoin never completes. A member without a group for three session timeouts restarts its consumer, which looks the
-    // coordinator up again; offsets stay where they were committed, so nothing is skipped.
-    const stuckAfter = Duration.toMillis(config.sessionTimeout) * 3
-    const restartIfStuck = Effect.suspend(() =>
-      joined || closing || Date.now() - lostAt < stuckAfter ? Effect.void : Effect.gen(function*() {
-        yield* Effect.logWarning(`Kafka consumer out of group ${config.groupId} for ${Duration.format(Duration.millis(Date.now() - lostAt))}; restarting it`)
-        lostAt = Date.now()
-        yield* Effect.tryPromise(() => consumer.stop()).pipe(Effect.ignore({ log: "Warn", message: "stopping the stuck Kafka consumer failed" }))
-        yield* rejoin
-      })
-    )
-    yield* restartIfStuck.pipe(
-      Effect.catch((error) => Effect.fail(error)),
-      Effect.repeat(Schedule.spaced("1 second")),
-      Effect.catch((error) => Effect.sync(() => Queue.failCauseUnsafe(queue, Cause.fail(error)))),
-      Effect.forkScoped
-    )
     yield* Queue.take(crashes).pipe(
       Effect.flatMap(recover),
       Effect.forever,
