@@ -1,17 +1,9 @@
 import { Effect } from "effect"
-import { readFileSync } from "node:fs"
-import { join } from "node:path"
 import { stack } from "./faults.ts"
-
-const stackState = process.env["STACK_STATE_DIR"] ?? join(import.meta.dirname, "../../.stack")
+import { stackEnvFile } from "./stackEnv.ts"
 
 /** The cluster profile's client settings as `stack.sh up --cluster` writes them (.stack/cluster.env). */
-export const clusterEnv = (): Record<string, string> =>
-  Object.fromEntries(
-    readFileSync(join(stackState, "cluster.env"), "utf8").split("\n")
-      .filter((line) => line.includes("="))
-      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)])
-  )
+export const clusterEnv = (): Record<string, string> => stackEnvFile("cluster.env")
 
 export type ClusterNode = `kafka-${1 | 2 | 3}` | `cassandra-${1 | 2 | 3}`
 

@@ -1,15 +1,8 @@
 import { readFileSync } from "node:fs"
-import { join } from "node:path"
-
-const stackState = process.env["STACK_STATE_DIR"] ?? join(import.meta.dirname, "../../.stack")
+import { stackEnvFile } from "./stackEnv.ts"
 
 /** The secured servers' client settings as `stack.sh up --secure` writes them (.stack/secure.env). */
-export const secureEnv = (): Record<string, string> =>
-  Object.fromEntries(
-    readFileSync(join(stackState, "secure.env"), "utf8").split("\n")
-      .filter((line) => line.includes("="))
-      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)])
-  )
+export const secureEnv = (): Record<string, string> => stackEnvFile("secure.env")
 
 /** What must never appear in output: every password of the settings, and the body lines of every key and certificate they name. */
 export const secretMaterial = (env: Record<string, string>): ReadonlyArray<string> => [
