@@ -12,6 +12,7 @@ import { KafkaUnavailable } from "../../src/services/KafkaProducer.ts"
 import { ingestOptions } from "../support/pipeline.ts"
 import { page } from "../support/users.ts"
 import { TestClock } from "effect/testing"
+import { patiently } from "../support/clock.ts"
 
 interface Call {
   readonly at: number
@@ -58,7 +59,7 @@ describe("ingest retries", () => {
       assert.strictEqual(summary.retries, 3)
       assert.strictEqual(summary.produced, 10)
       assert.strictEqual(log.records("users_created").length, 10)
-    }))
+    }).pipe(patiently))
 
   it.effect("waits at least as long as a 429's Retry-After", () =>
     Effect.gen(function*() {
@@ -70,7 +71,7 @@ describe("ingest retries", () => {
       yield* TestClock.adjust("1 minute")
       yield* Fiber.join(fiber)
       assert.isAtLeast(gaps(api.calls)[0]!, 30_000)
-    }))
+    }).pipe(patiently))
 
   it.effect("gives up after the retry cap with the last error", () =>
     Effect.gen(function*() {
@@ -84,7 +85,7 @@ describe("ingest retries", () => {
       assert.isTrue(Exit.isFailure(exit))
       assert.strictEqual(api.calls.length, 4)
       assert.isTrue(gaps(api.calls).every((gap) => gap <= 1_200), "each delay is capped (plus jitter)")
-    }))
+    }).pipe(patiently))
 
   it.effect("never retries a permanent error", () =>
     Effect.gen(function*() {
@@ -95,7 +96,7 @@ describe("ingest retries", () => {
       )
       assert.isTrue(Exit.isFailure(exit))
       assert.strictEqual(api.calls.length, 1)
-    }))
+    }).pipe(patiently))
 
   it.effect("retries a broker that is unavailable and produces each user once", () =>
     Effect.gen(function*() {
@@ -112,7 +113,7 @@ describe("ingest retries", () => {
       const summary = yield* Fiber.join(fiber)
       assert.strictEqual(summary.retries, 2)
       assert.strictEqual(log.records("users_created").length, 10)
-    }))
+    }).pipe(patiently))
 })
 
 describe("ingest modes", () => {
@@ -141,14 +142,14 @@ describe("ingest modes", () => {
       assert.deepStrictEqual(calls.map((c) => c.request.results).sort(), [2_000, 5_000, 5_000])
       assert.deepStrictEqual(calls.map((c) => c.request.page).sort(), [1, 2, 3])
       assert.strictEqual(log.records("users_created").length, 12_000)
-    }))
+    }).pipe(patiently))
 
   it.effect("--every repeats the run on the interval, with fresh pages each time", () =>
     Effect.gen(function*() {
       const { calls } = yield* run(ingestOptions({ every: Duration.seconds(10) }), "35 seconds")
       assert.deepStrictEqual(calls.map((c) => c.at), [0, 10_000, 20_000, 30_000])
       assert.deepStrictEqual(calls.map((c) => c.request.page), [1, 2, 3, 4])
-    }))
+    }).pipe(patiently))
 
   it.effect("--for stops repeating once the duration is over", () =>
     Effect.gen(function*() {
@@ -161,7 +162,7 @@ describe("ingest modes", () => {
       )
       assert.strictEqual(summary.runs, api.calls.length)
       assert.deepStrictEqual(api.calls.map((c) => c.at), [0, 1_000, 2_000, 3_000, 4_000])
-    }))
+    }).pipe(patiently))
 
   it.effect("a cron expression fires at the right times", () =>
     Effect.gen(function*() {
@@ -174,7 +175,7 @@ describe("ingest modes", () => {
         "2026-11-26T12:00:00.000Z",
         "2026-11-26T14:00:00.000Z"
       ])
-    }))
+    }).pipe(patiently))
 })
 
 describe("scheduled ingest survives a failed run, like an Airflow DAG", () => {
@@ -196,7 +197,7 @@ describe("scheduled ingest survives a failed run, like an Airflow DAG", () => {
       assert.strictEqual(api.calls.length, 6, "three failed attempts, then one call per tick")
       assert.deepStrictEqual(gaps(api.calls.slice(3)).map(Math.round), [10_000, 10_000])
       assert.strictEqual(log.records("users_created").length, 30)
-    }))
+    }).pipe(patiently))
 
   it.effect("a permanent error (auth, bad URL) ends the schedule at once", () =>
     Effect.gen(function*() {
@@ -209,7 +210,7 @@ describe("scheduled ingest survives a failed run, like an Airflow DAG", () => {
       const exit = yield* Fiber.await(fiber)
       assert.isTrue(Exit.isFailure(exit))
       assert.strictEqual(api.calls.length, 1)
-    }))
+    }).pipe(patiently))
 
   it.effect("a one-shot ingest still fails with the run's error", () =>
     Effect.gen(function*() {
@@ -221,7 +222,7 @@ describe("scheduled ingest survives a failed run, like an Airflow DAG", () => {
       yield* TestClock.adjust("1 minute")
       const exit = yield* Fiber.await(fiber)
       assert.isTrue(Exit.isFailure(exit) && String(exit.cause).includes("ServerError"), String(exit))
-    }))
+    }).pipe(patiently))
 
   it.effect("a 429 waits out the rate window it was given, and resumes", () =>
     Effect.gen(function*() {
@@ -234,7 +235,7 @@ describe("scheduled ingest survives a failed run, like an Airflow DAG", () => {
       const summary = yield* Fiber.join(fiber)
       assert.isAtLeast(gaps(api.calls)[0]!, 300_000)
       assert.deepInclude(summary, { runs: 1, failedRuns: 0, produced: 10 })
-    }))
+    }).pipe(patiently))
 
   it.effect("asks for the nationalities it was given", () =>
     Effect.gen(function*() {
@@ -243,7 +244,7 @@ describe("scheduled ingest survives a failed run, like an Airflow DAG", () => {
         Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(new KafkaMemoryLog(1))))
       )
       assert.deepStrictEqual(api.calls.map((c) => c.request.nat), ["US,GB"])
-    }))
+    }).pipe(patiently))
 })
 
 describe("pages randomuser.me has", () => {
@@ -261,5 +262,5 @@ describe("pages randomuser.me has", () => {
       )
       assert.isTrue(Exit.isFailure(exit) && String(exit.cause).includes("seed test has no page 10001"), String(exit))
       assert.isTrue(api.calls.every((call) => call.request.page <= 10_000))
-    }), { timeout: 60_000 })
+    }).pipe(patiently), { timeout: 60_000 })
 })
