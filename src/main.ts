@@ -1,7 +1,28 @@
 #!/usr/bin/env node
-// Entry point. Node's on-disk compile cache is enabled before the CLI's modules load: from the second
-// start on, they load from cached bytecode (stream start -> ready ~990 -> ~850 ms here).
-import { enableCompileCache } from "node:module"
+// Entry point. Only dynamic imports here, so that each step below runs before the CLI's modules load.
 
+// An older Node than package.json's engines would die on an import with an obscure SyntaxError: say what to run instead.
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number)
+if (major < 22 || (major === 22 && minor < 19)) {
+  console.error(
+    `error: users-pipeline needs Node >= 22.19, this is ${process.version}; ` +
+      "run it with the project's pinned Node 24: npx users-pipeline <command> (after npm ci)"
+  )
+  process.exit(1)
+}
+
+// kafkajs' request queue arms a negative setTimeout when it has nothing pending (kafkajs/src/network/requestQueue),
+// and Node 24 prints a three-line TimeoutNegativeWarning for it in every process. Exactly that warning is dropped.
+const emitWarning = process.emitWarning
+process.emitWarning = function(this: NodeJS.Process, warning: string | Error, ...rest: Array<unknown>) {
+  const options = rest[0]
+  const type = typeof options === "string" ? options : (options as { type?: unknown } | undefined)?.type
+  if (type === "TimeoutNegativeWarning") return
+  return Reflect.apply(emitWarning, this, [warning, ...rest])
+} as typeof process.emitWarning
+
+// Node's on-disk compile cache: from the second start on, the CLI's modules load from cached bytecode
+// (stream start -> ready ~990 -> ~850 ms here).
+const { enableCompileCache } = await import("node:module")
 enableCompileCache()
 await import("./cli/Main.ts")

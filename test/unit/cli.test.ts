@@ -18,6 +18,18 @@ describe("CLI (node dist/main.js, built by npm run build)", { timeout: 60_000 },
     assert.match(stdout, /stream\s+Consume users/)
   })
 
+  it("started by a Node older than 22.19, says so in one line naming the command that runs the pinned Node", () => {
+    const olderNode = `data:text/javascript,${encodeURIComponent(
+      "Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '22.18.0' } });" +
+        "Object.defineProperty(process, 'version', { value: 'v22.18.0' })"
+    )}`
+    const result = spawnSync(process.execPath, ["--import", olderNode, main, "ingest"], { encoding: "utf8", timeout: 20_000 })
+    assert.notStrictEqual(result.status, 0)
+    assert.deepStrictEqual(result.stderr.split("\n").filter((l) => l.trim() !== ""), [
+      "error: users-pipeline needs Node >= 22.19, this is v22.18.0; run it with the project's pinned Node 24: npx users-pipeline <command> (after npm ci)"
+    ])
+  })
+
   it("describes every ingest and stream flag, with its environment variable", () => {
     const ingest = run(["ingest", "--help"]).stdout
     const stream = run(["stream", "--help"]).stdout
