@@ -2,9 +2,7 @@ import { Duration, Effect, Schedule } from "effect"
 import type { Scope } from "effect"
 import { spawn } from "node:child_process"
 import type { ChildProcess } from "node:child_process"
-import { join } from "node:path"
-
-const main = join(import.meta.dirname, "../../dist/main.js")
+import { builtMain } from "./cliEntry.ts"
 
 /** A running `node dist/main.js …` with its output collected. */
 export interface CliProcess {
@@ -19,7 +17,7 @@ export interface CliProcess {
 export const startCli = (args: ReadonlyArray<string>, env: Record<string, string>): Effect.Effect<CliProcess, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.sync(() => {
-      const child = spawn(process.execPath, [main, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
+      const child = spawn(process.execPath, [builtMain, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
       let output = ""
       child.stdout!.on("data", (chunk) => (output += chunk))
       child.stderr!.on("data", (chunk) => (output += chunk))

@@ -1,8 +1,6 @@
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
-import { join } from "node:path"
-
-const main = join(import.meta.dirname, "../../dist/main.js")
+import { builtMain } from "./cliEntry.ts"
 
 /** How an operating command (`status`, `dlq …`) ended: its exit code and its stdout and stderr apart. */
 export interface CommandResult {
@@ -15,7 +13,7 @@ export interface CommandResult {
 export const runCommand = (args: ReadonlyArray<string>, env: Record<string, string>, timeoutMs = 90_000) =>
   Effect.promise(() =>
     new Promise<CommandResult>((resolve) => {
-      const child = spawn(process.execPath, [main, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
+      const child = spawn(process.execPath, [builtMain, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
       let stdout = ""
       let stderr = ""
       child.stdout.on("data", (chunk) => (stdout += chunk))

@@ -1,15 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { spawnSync } from "node:child_process"
-import { join } from "node:path"
+import { runSourceMain as run } from "../support/cliEntry.ts"
 
-const main = join(import.meta.dirname, "../../dist/main.js")
-const run = (args: ReadonlyArray<string>) => {
-  const result = spawnSync(process.execPath, [main, ...args], { encoding: "utf8", timeout: 20_000 })
-  return { status: result.status, stdout: result.stdout, stderrLines: result.stderr.split("\n").filter((l) => l.trim() !== "") }
-}
 const flagsOf = (help: string) => [...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1])
 
-describe("operating commands (node dist/main.js, built by npm run build)", { timeout: 60_000 }, () => {
+describe("operating commands (node src/main.ts, no build needed)", { timeout: 60_000 }, () => {
   it("are listed in --help beside ingest and stream", () => {
     const { status, stdout } = run(["--help"])
     assert.strictEqual(status, 0)

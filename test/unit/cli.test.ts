@@ -1,16 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
-import { join } from "node:path"
-
-const main = join(import.meta.dirname, "../../dist/main.js")
-const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
-  const result = spawnSync(process.execPath, [main, ...args], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 20_000 })
-  return { status: result.status, stdout: result.stdout, stderrLines: result.stderr.split("\n").filter((l) => l.trim() !== "") }
-}
+import { runSourceMain as run, sourceMain } from "../support/cliEntry.ts"
 
 const flagsOf = (help: string) => [...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1])
 
-describe("CLI (node dist/main.js, built by npm run build)", { timeout: 60_000 }, () => {
+describe("CLI (node src/main.ts, no build needed)", { timeout: 60_000 }, () => {
   it("lists both subcommands in --help", () => {
     const { status, stdout } = run(["--help"])
     assert.strictEqual(status, 0)
@@ -23,7 +17,7 @@ describe("CLI (node dist/main.js, built by npm run build)", { timeout: 60_000 },
       "Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '22.18.0' } });" +
         "Object.defineProperty(process, 'version', { value: 'v22.18.0' })"
     )}`
-    const result = spawnSync(process.execPath, ["--import", olderNode, main, "ingest"], { encoding: "utf8", timeout: 20_000 })
+    const result = spawnSync(process.execPath, ["--import", olderNode, sourceMain, "ingest"], { encoding: "utf8", timeout: 20_000 })
     assert.notStrictEqual(result.status, 0)
     assert.deepStrictEqual(result.stderr.split("\n").filter((l) => l.trim() !== ""), [
       "error: users-pipeline needs Node >= 22.19, this is v22.18.0; run it with the project's pinned Node 24: npx users-pipeline <command> (after npm ci)"
