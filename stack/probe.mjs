@@ -4,6 +4,7 @@
 // cassandra-secure probe also sets up its roles: the default superuser's password is replaced by a
 // random one, and the pipeline's login role may create keyspaces (and so owns what it creates).
 // Retries until --timeout; with --pid, gives up as soon as that process is gone.
+import "../src/DropTimeoutNegativeWarning.ts"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"

@@ -467,7 +467,7 @@ print_tail() {
 # Wait until the server answers for real (probe.mjs); fail early if its process dies.
 wait_ready() {
   local svc="$1" pid="$2" timeout="$3"
-  STACK_SECRETS="$SECRETS" "$(node_bin)" --no-warnings "$STACK_SRC/probe.mjs" "$svc" --timeout "$timeout" ${pid:+--pid "$pid"}
+  STACK_SECRETS="$SECRETS" "$(node_bin)" "$STACK_SRC/probe.mjs" "$svc" --timeout "$timeout" ${pid:+--pid "$pid"}
 }
 
 # up for one server; writes "svc state install_s boot_s" to $RUN/$svc.timing

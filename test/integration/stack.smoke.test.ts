@@ -1,5 +1,7 @@
 // Smoke tests of the local stack (stack/): each server answers a real client round trip.
+import { spawnSync } from "node:child_process"
 import { randomBytes, randomUUID } from "node:crypto"
+import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import cassandra from "cassandra-driver"
 import kafkajs from "kafkajs"
@@ -35,6 +37,13 @@ describe("local stack", () => {
       await admin.deleteTopics({ topics: [topic] }).catch(() => {})
       await admin.disconnect()
     }
+  })
+
+  it("Kafka through stack/probe.mjs (kafkajs outside dist/main.js): answers, and no TimeoutNegativeWarning is printed", () => {
+    const probe = join(import.meta.dirname, "../../stack/probe.mjs")
+    const result = spawnSync(process.execPath, [probe, "kafka", "--timeout", "60"], { encoding: "utf8", timeout: 90_000 })
+    expect(result.status, result.stderr).toBe(0)
+    expect(result.stdout + result.stderr).not.toContain("TimeoutNegativeWarning")
   })
 
   it("Cassandra: create a keyspace and table, write and read a row", async () => {
