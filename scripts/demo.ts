@@ -71,7 +71,7 @@ const demo = Effect.gen(function*() {
   const trace = yield* userTrace(started).pipe(Effect.orElseSucceed(() => Option.none()))
   if (Option.isNone(trace)) return yield* Console.log("no user's trace found in Jaeger (is tracing off, or sampled?)")
   yield* Console.log(`trace of user ${trace.value.userId}: ${trace.value.traceId}`)
-  yield* Console.log(`  node dist/main.js trace ${trace.value.userId}   (with Docker's Jaeger UI: ${jaeger}/trace/${trace.value.traceId})`)
+  yield* Console.log(`  npx users-pipeline trace ${trace.value.userId}   (with Docker's Jaeger UI: ${jaeger}/trace/${trace.value.traceId})`)
   yield* Console.log(yield* runCli(["trace", "--trace-id", trace.value.traceId], {}))
 }).pipe(Effect.scoped)
 

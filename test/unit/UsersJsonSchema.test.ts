@@ -36,7 +36,7 @@ describe("users.v1 JSON Schema", () => {
     assert.deepStrictEqual(backwardIncompatibilities(snapshot, usersJsonSchema()), [])
   })
 
-  it("matches the snapshot (after a compatible change: node dist/main.js schema --json-schema > schemas/users.v1.json)", () => {
+  it("matches the snapshot (after a compatible change: npx users-pipeline schema --json-schema > schemas/users.v1.json)", () => {
     assert.deepStrictEqual(usersJsonSchema(), snapshot)
   })
 
