@@ -1,5 +1,6 @@
 // node bench/compression.ts [count] [rounds]: ingest users/s with each KAFKA_COMPRESSION codec, interleaved
 // rounds on the local stack, then the stream's drain (@64) of a backlog in each codec. Prints one JSON line.
+import "../src/DropTimeoutNegativeWarning.ts"
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 import type { Compression } from "../src/layers/KafkaCodecs.ts"

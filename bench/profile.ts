@@ -2,6 +2,7 @@
 // under `--cpu-prof`; prints its rate and where the CPU went (self time by package and by function).
 // PROFILE_NODE_OPTIONS adds Node flags to the program (e.g. `--trace-gc`); the stream's output is kept in bench/results/stream.log.
 // The profile is kept in bench/results/<program>.cpuprofile (open it in Chrome DevTools or speedscope).
+import "../src/DropTimeoutNegativeWarning.ts"
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 import { spawnSync } from "node:child_process"

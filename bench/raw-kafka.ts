@@ -1,6 +1,7 @@
 // Ceiling for `ingest`: a plain kafkajs producer (idempotent, acks = all, same compression) sending the
 // same records in the same batches (one send per 5000-user page, `concurrency` sends in flight).
 // Prints one JSON line. Also the backlog loader of the stream benchmark.
+import "../src/DropTimeoutNegativeWarning.ts"
 import { Kafka, logLevel } from "kafkajs"
 import { compressionTypes, registerZstd } from "../src/layers/KafkaCodecs.ts"
 import type { Compression } from "../src/layers/KafkaCodecs.ts"

@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
+import type { SoakResult } from "./soak.ts"
 
 /** What one `npm run bench` measured; `latest.json` is this object. */
 export interface Results {
@@ -19,6 +20,8 @@ export interface Results {
     /** The same drain with the Dockerfile's `NODE_OPTIONS`. */
     readonly tuned: { readonly nodeOptions: string; readonly maxRssMb: number; readonly rowsPerSec: number; readonly rssSamplesMb: ReadonlyArray<number> }
   }
+  /** A large backlog drained at the default concurrency, RSS sampled every second. */
+  readonly soak: SoakResult
   readonly startup: { readonly readyMs: number }
   readonly tracing: {
     readonly onRowsPerSec: number
@@ -40,6 +43,8 @@ export const table = (r: Results): string => {
     [`latency p50/p95/p99 ms @${r.latency.offeredPerSec}/s`, `${n(r.latency.p50Ms)} / ${n(r.latency.p95Ms)} / ${n(r.latency.p99Ms)}`, "target p99 < 250"],
     ["stream max RSS MiB (draining)", n(r.memory.maxRssMb), "target < 200"],
     [`  with ${r.memory.tuned.nodeOptions}`, `${n(r.memory.tuned.maxRssMb)} (${n(r.memory.tuned.rowsPerSec)} rows/s)`, "target < 200"],
+    [`soak: ${n(r.soak.messages)} users, rows/s`, n(r.soak.rowsPerSec), ""],
+    ["soak max RSS MiB / growth of the last half", `${n(r.soak.maxRssMb)} / ${n(r.soak.rssGrowthLastHalfMb)}`, "target < 200 / < 10"],
     ["stream start → ready ms", n(r.startup.readyMs), "target < 1000"],
     ["tracing on / off rows/s", `${n(r.tracing.onRowsPerSec)} / ${n(r.tracing.offRowsPerSec)}`, `overhead ${n(r.tracing.overheadRatio * 100)}% (target ≤ 15%)`],
     ["tracing at 1 % sampling rows/s", n(r.tracing.sampled1pctRowsPerSec), `overhead ${n(r.tracing.sampled1pctOverheadRatio * 100)}% (target ≤ 3%)`]

@@ -1,5 +1,6 @@
 // npm run bench [-- --smoke]: throughput, ceilings, latency, memory, startup and tracing cost of the
 // pipeline on the local stack, in one run. Prints a table; writes bench/results/latest.{json,svg}.
+import "../src/DropTimeoutNegativeWarning.ts"
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 import { spawnSync } from "node:child_process"
@@ -8,14 +9,15 @@ import { layer as fakeApi } from "../test/support/FakeRandomUser.ts"
 import { ingestCeiling, ingestRate } from "./ingest.ts"
 import { save, table } from "./report.ts"
 import type { Results } from "./report.ts"
+import { soak } from "./soak.ts"
 import { drainBacklog, latencyAtRate, loadBacklog, rawCeiling } from "./stream.ts"
 
 const smoke = process.argv.includes("--smoke")
 /** The SDK's standard sampler at 1 %: the backlog's messages carry no trace context, so each is a new root decided here. */
 const onePercent = { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.01" }
 const sizes = smoke
-  ? { backlog: 20_000, ingest: 20_000, latencyPerSec: 1000, latencySeconds: 5, tracingConcurrency: 64 }
-  : { backlog: 200_000, ingest: 200_000, latencyPerSec: 1000, latencySeconds: 30, tracingConcurrency: 64 }
+  ? { backlog: 20_000, ingest: 20_000, latencyPerSec: 1000, latencySeconds: 5, tracingConcurrency: 64, soak: 50_000 }
+  : { backlog: 200_000, ingest: 200_000, latencyPerSec: 1000, latencySeconds: 30, tracingConcurrency: 64, soak: 1_000_000 }
 const concurrencies = smoke ? [64] : [16, 64, 256]
 const seed = `bench-${Date.now()}`
 /** The Dockerfile's Node flags: V8 sizes the young generation from the machine's memory (128 MiB on 24 GiB); 16 MiB semi-spaces. */
@@ -57,6 +59,8 @@ const bench = Effect.gen(function*() {
   const ingestCeilingUsersPerSec = yield* ingestCeiling(seed, sizes.ingest)
   yield* Console.log(`end-to-end latency at ${sizes.latencyPerSec} users/s…`)
   const latency = yield* latencyAtRate(seed, sizes.latencyPerSec, sizes.latencySeconds)
+  yield* Console.log(`soak: a ${sizes.soak}-user backlog at the default concurrency…`)
+  const soaked = yield* soak(seed, sizes.soak)
 
   const best = byConcurrency.reduce((a, b) => (b.rowsPerSec > a.rowsPerSec ? b : a))
   const results: Results = {
@@ -75,6 +79,7 @@ const bench = Effect.gen(function*() {
       rssSamplesMb: best.rssMb,
       tuned: { nodeOptions: smallYoungGeneration, maxRssMb: tuned.maxRssMb, rowsPerSec: tuned.rowsPerSec, rssSamplesMb: tuned.rssMb }
     },
+    soak: soaked,
     startup: { readyMs: latency.restartReadyMs },
     tracing: {
       onRowsPerSec: traced.rowsPerSec,

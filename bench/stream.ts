@@ -1,4 +1,5 @@
 import { ConfigProvider, Effect } from "effect"
+import type { Duration } from "effect"
 import { randomBytes } from "node:crypto"
 import { Kafka, logLevel } from "kafkajs"
 import { cassandraTable } from "../test/support/cassandra.ts"
@@ -42,13 +43,20 @@ export const loadBacklog = (seed: string, count: number, compression: Compressio
     return topic
   })
 
-/** Drains the backlog with `stream --concurrency c`: rows/s from ready to fully committed, time to ready, RSS samples. */
-export const drainBacklog = (topic: string, count: number, concurrency: number, tracing: boolean, extraEnv: Record<string, string> = {}) =>
+/** Drains the backlog with `stream --concurrency c`: rows/s from ready to fully committed, time to ready, RSS samples (every `rssEvery`). */
+export const drainBacklog = (
+  topic: string,
+  count: number,
+  concurrency: number,
+  tracing: boolean,
+  extraEnv: Record<string, string> = {},
+  rssEvery: Duration.Input = "500 millis"
+) =>
   Effect.scoped(Effect.gen(function*() {
     const env = { ...streamEnv(topic, tracing), ...extraEnv }
     const started = performance.now()
     const cli = yield* startCli(["stream", "--concurrency", String(concurrency)], env)
-    const rss = yield* sampleRss(cli)
+    const rss = yield* sampleRss(cli, rssEvery)
     const readyMs = yield* untilReady(readyz, started)
     const [drainMs] = yield* timed(eventually("the backlog drained", drained(env.KAFKA_GROUP_ID!, topic), "10 minutes"))
     yield* cli.signal("SIGTERM")
