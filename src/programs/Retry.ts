@@ -13,7 +13,11 @@ export interface RetryableError {
   readonly retryAfter?: Duration.Duration | undefined
 }
 
-/** A retry schedule that stops at once on a permanent error and never waits less than the server's `Retry-After`. */
+/**
+ * A retry schedule that stops at once on a permanent error and never waits less than the server's `Retry-After`.
+ * Its delays are whole milliseconds: jitter gives fractions, and a clock that then stands at a fraction of a
+ * millisecond makes `Schedule.fixed` (ingest's `--every`) fire again and again at its boundary (seen on a TestClock).
+ */
 export const retrySchedule = <E>(policy: RetryPolicy, classify: (error: E) => RetryableError) =>
   Schedule.min([Schedule.exponential(policy.base), Schedule.spaced(policy.cap)]).pipe(
     Schedule.jittered,
@@ -22,7 +26,8 @@ export const retrySchedule = <E>(policy: RetryPolicy, classify: (error: E) => Re
     Schedule.while(({ input }) => classify(input).retryable),
     Schedule.modifyDelay(({ duration, input }) => {
       const retryAfter = classify(input).retryAfter
-      return Effect.succeed(retryAfter !== undefined ? Duration.max(duration, retryAfter) : duration)
+      const delay = retryAfter !== undefined ? Duration.max(duration, retryAfter) : duration
+      return Effect.succeed(Duration.millis(Math.round(Duration.toMillis(delay))))
     })
   )
 

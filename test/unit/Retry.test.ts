@@ -21,6 +21,22 @@ const scripted = (failures: Array<Failure>) => {
 
 const schedule = retrySchedule<Failure>({ base: "100 millis", cap: "1 second", maxRetries: 3 }, (failure) => failure)
 
+describe("retrySchedule", () => {
+  it.effect("waits whole milliseconds, so an --every schedule after a retried run keeps its ticks", () =>
+    Effect.gen(function*() {
+      // Jittered delays have fractions; a run that ends at a fraction of a millisecond used to make
+      // Schedule.fixed fire back to back at its boundary (ingest.test.ts "--every: a run whose retries run out…", flaky).
+      const failures = Array.from({ length: 200 }, () => ({ retryable: true }))
+      const { effect, runs } = scripted(failures)
+      const many = retrySchedule<Failure>({ base: "7 millis", cap: "1 second", maxRetries: 200 }, (failure) => failure)
+      const fiber = yield* Effect.retry(effect, many).pipe(Effect.forkChild)
+      yield* TestClock.adjust("10 minutes")
+      assert.strictEqual(yield* Fiber.join(fiber), "done")
+      assert.strictEqual(runs.length, 201)
+      assert.deepStrictEqual(runs.filter((at) => !Number.isInteger(at)), [])
+    }))
+})
+
 describe("retryAfterFailure", () => {
   it.effect("runs a succeeding effect once, without waiting", () =>
     Effect.gen(function*() {
