@@ -4,6 +4,7 @@ import { expectedUsers, FakeRandomUser, layer as fakeApi } from "../support/Fake
 import { cassandraTable } from "../support/cassandra.ts"
 import { eventually, runCli, startCli } from "../support/cli.ts"
 import { drained, freshEnv } from "../support/kafka.ts"
+import { runCommand } from "../support/operate.ts"
 
 /** The users table of an isolated pipeline, read with a plain driver client. */
 const tableOf = (env: Record<string, string>) =>
@@ -66,6 +67,29 @@ describe("ingest against randomuser.me's real behaviour (the compatible server),
         assert.isAtLeast(summary["runs"]!, 1)
         assert.match(output, /^error: IngestRunsFailed: 1 of \d+ runs failed/m)
         yield* api.setFaults({})
+      }).pipe(Effect.scoped), { timeout: 120_000 })
+    it.effect("a one-shot ingest whose run fails (HTTP 500 until its retries run out, or a path the API does not serve) exits 1 with one error: line", () =>
+      Effect.gen(function*() {
+        const api = yield* FakeRandomUser
+        const env = freshEnv({ USERS_API_URL: api.url })
+        const oneShot = ["ingest", "--count", "10", "--max-retries", "2", "--retry-base", "10 millis"]
+        const errorLines = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("error:"))
+        yield* api.setFaults({ script: [{ status: 500 }, { status: 500 }, { status: 500 }] })
+        yield* Effect.addFinalizer(() => api.setFaults({}))
+        yield* api.resetStats
+        const serverError = yield* runCommand(oneShot, env, 60_000)
+        assert.strictEqual(serverError.code, 1, serverError.stderr)
+        assert.deepStrictEqual(errorLines(serverError.stderr), ["error: UsersApiUnavailable: HTTP 500"], serverError.stderr)
+        assert.strictEqual((yield* api.stats).statuses["500"], 3, "the first try and its 2 retries")
+        yield* api.setFaults({})
+        const badUrl = yield* runCommand(oneShot, { ...env, USERS_API_URL: api.url.replace("/api/1.4/", "/api/9.9/") }, 60_000)
+        assert.strictEqual(badUrl.code, 1, badUrl.stderr)
+        assert.deepStrictEqual(errorLines(badUrl.stderr), ["error: UsersApiRejected: HTTP 404"], badUrl.stderr)
+        for (const { stdout, stderr } of [serverError, badUrl]) {
+          assert.strictEqual(stdout, "")
+          assert.isFalse(stderr.split("\n").some((line) => /^\s+at /.test(line)), `no stack trace:\n${stderr}`)
+          assert.match(stderr, /(^|\n)error: [^\n]*\n$/, "the error line is the last one")
+        }
       }).pipe(Effect.scoped), { timeout: 120_000 })
   })
 

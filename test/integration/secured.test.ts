@@ -1,5 +1,6 @@
 import { assert, layer } from "@effect/vitest"
 import { ConfigProvider, Effect } from "effect"
+import cassandra from "cassandra-driver"
 import { execFileSync } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -92,6 +93,25 @@ layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("secured 
       assertOneLine(yield* failing(["stream"], { ...base, CASSANDRA_TLS: "false" }), /Cassandra.*CASSANDRA_TLS needed/, secrets)
       assertOneLine(yield* failing(["stream"], { ...base, CASSANDRA_TLS_KEY_FILE: "/nonexistent/client.key" }), /CASSANDRA_TLS_KEY_FILE/, secrets)
     }), { timeout: 600_000 })
+
+  it.effect("the pipeline's Cassandra role is no superuser: it creates its keyspace and table and writes, but may not create a role", () =>
+    Effect.gen(function*() {
+      const env = secured()
+      const role = env["CASSANDRA_USERNAME"]!
+      const { client, keyspace } = yield* tableOf(env)
+      const roles = (yield* Effect.promise(() => client.execute(`LIST ROLES OF ${role}`))).rows
+      assert.deepStrictEqual(roles.map((r) => [r.get("role"), r.get("super"), r.get("login")]), [[role, false, true]])
+      const execute = (cql: string) => Effect.tryPromise(() => client.execute(cql, [], { readTimeout: 60_000 }))
+      yield* Effect.addFinalizer(() =>
+        Effect.all([`DROP KEYSPACE IF EXISTS ${keyspace}`, `DROP ROLE IF EXISTS ${keyspace}_probe`].map((cql) => Effect.ignore(execute(cql))))
+      )
+      yield* execute(`CREATE KEYSPACE ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`)
+      yield* execute(`CREATE TABLE ${keyspace}.probe (id int PRIMARY KEY, v text)`)
+      yield* execute(`INSERT INTO ${keyspace}.probe (id, v) VALUES (1, 'written')`)
+      assert.strictEqual((yield* execute(`SELECT v FROM ${keyspace}.probe WHERE id = 1`)).first()?.get("v"), "written")
+      const refused = yield* Effect.flip(execute(`CREATE ROLE ${keyspace}_probe WITH LOGIN = false`))
+      assert.strictEqual((refused.cause as { code?: unknown }).code, cassandra.types.responseErrorCodes.unauthorized, String(refused.cause))
+    }).pipe(Effect.scoped), { timeout: 120_000 })
 
   it.effect("with LOG_LEVEL=Debug no password, key or certificate reaches stdout, stderr, /metrics or the exported spans", () =>
     Effect.gen(function*() {

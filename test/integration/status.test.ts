@@ -3,13 +3,15 @@ import { ConfigProvider, Effect } from "effect"
 import { FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
 import { cassandraTable } from "../support/cassandra.ts"
 import { eventually, runCli, startCli } from "../support/cli.ts"
-import { committedOffsets, drained, endOffsets, freshEnv } from "../support/kafka.ts"
+import { committedOffsets, drained, endOffsets, freshEnv, sendPlain } from "../support/kafka.ts"
 import { runCommand, runJson } from "../support/operate.ts"
 
 const ingest = (count: number, seed: string, env: Record<string, string>) =>
   runCli(["ingest", "--count", String(count), "--seed", seed, "--results-per-request", "5000"], env)
 
 const sum = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0)
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
 layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("status on the real stack", (it) => {
   it.effect("reports end offsets, committed offsets, lag, members and rows as they are, also with a worker stopped mid-backlog", () =>
@@ -84,4 +86,41 @@ layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("status o
       assert.strictEqual(kafkaless.cassandra.rows, stopped.cassandra.rows)
       yield* table.dropKeyspace
     }).pipe(Effect.scoped), { timeout: 480_000 })
+
+  it.effect("counts the dead-letter topic and shows its newest error types, newest first, and a running member's host", () =>
+    Effect.gen(function*() {
+      const env = freshEnv({ KAFKA_TOPIC_PARTITIONS: "2" })
+      const stream = yield* startCli(["stream"], env)
+      yield* eventually("the topics exist", endOffsets(env.KAFKA_DLQ_TOPIC!).pipe(Effect.as(true)), "1 minute")
+      const poison = [
+        { partition: 0, value: "{not json", errorType: "NotJson" },
+        { partition: 1, value: JSON.stringify({ id: "not-a-uuid" }), errorType: "SchemaMismatch" },
+        { partition: 1, value: "", errorType: "EmptyValue" },
+        { partition: 0, value: "[1, 2", errorType: "NotJson" }
+      ]
+      for (const [i, { partition, value }] of poison.entries()) {
+        yield* sendPlain(env.KAFKA_TOPIC!, [{ key: `poison-${i}`, value, partition }])
+        yield* eventually(`${i + 1} dead letter(s)`, endOffsets(env.KAFKA_DLQ_TOPIC!).pipe(Effect.map((end) => sum(end) === i + 1)))
+      }
+      assert.isTrue((yield* endOffsets(env.KAFKA_DLQ_TOPIC!)).every((high) => high > 0), "letters in more than one DLQ partition")
+      yield* eventually("the poison committed", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!))
+
+      const report = yield* runJson(["status", "--dlq-newest", "3"], env)
+      assert.strictEqual(report.deadLetters.topic, env.KAFKA_DLQ_TOPIC)
+      assert.strictEqual(report.deadLetters.messages, 4)
+      assert.deepStrictEqual(report.deadLetters.newest.map((l: any) => l.errorType), poison.map((p) => p.errorType).reverse().slice(0, 3))
+      const failedAt = report.deadLetters.newest.map((l: any) => Date.parse(l.failedAt))
+      assert.deepStrictEqual(failedAt, [...failedAt].sort((a, b) => b - a))
+      assert.deepStrictEqual(report.kafka.group.members.map((m: any) => [m.clientId, m.host, m.partitions]), [["users-pipeline", "127.0.0.1", [0, 1]]])
+
+      const human = yield* runCommand(["status", "--dlq-newest", "3"], env)
+      assert.strictEqual(human.code, 0, human.stderr)
+      assert.match(human.stdout, new RegExp(`^Dead-letter topic ${escape(env.KAFKA_DLQ_TOPIC!)}: 4 message\\(s\\); newest:$`, "m"))
+      const newestLines = report.deadLetters.newest.map((l: any) => `^\\s*${escape(l.failedAt)}\\s+p${l.partition}@${l.offset}\\s+${l.errorType}$`)
+      assert.match(human.stdout, new RegExp(newestLines.join("\\n"), "m"))
+      assert.match(human.stdout, /^\s+members:\n\s+users-pipeline\s+127\.0\.0\.1\s+partitions 0,1$/m)
+      yield* stream.signal("SIGTERM")
+      assert.strictEqual(yield* stream.exit, 0)
+      yield* cassandraTable.pipe(Effect.flatMap((table) => table.dropKeyspace), Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
+    }).pipe(Effect.scoped), { timeout: 240_000 })
 })

@@ -1,11 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cron, Duration, Effect, Exit, Fiber, Layer } from "effect"
+import { Cron, Duration, Effect, Exit, Fiber, Layer, Metric } from "effect"
 import type { UsersPage } from "../../src/domain/RandomUser.ts"
 import * as HttpUsersMemory from "../../src/layers/HttpUsersMemory.ts"
 import { KafkaMemoryLog } from "../../src/layers/KafkaMemoryLog.ts"
 import * as KafkaProducerMemory from "../../src/layers/KafkaProducerMemory.ts"
 import { pageOfRequest } from "../../src/domain/RandomUser.ts"
 import { ingest } from "../../src/programs/ingest.ts"
+import { ingestRunsFailed } from "../../src/programs/Metrics.ts"
 import type { PageRequest, UsersApiError } from "../../src/services/HttpUsers.ts"
 import { UsersApiRejected, UsersApiUnavailable } from "../../src/services/HttpUsers.ts"
 import { KafkaUnavailable } from "../../src/services/KafkaProducer.ts"
@@ -198,6 +199,20 @@ describe("scheduled ingest survives a failed run, like an Airflow DAG", () => {
       assert.deepStrictEqual(gaps(api.calls.slice(3)).map(Math.round), [10_000, 10_000])
       assert.strictEqual(log.records("users_created").length, 30)
     }).pipe(patiently))
+
+  it.effect("--every: ingest_runs_failed counts the failed run, and only it", () =>
+    Effect.gen(function*() {
+      const api = scriptedApi(fiveHundreds(3))
+      assert.strictEqual((yield* Metric.value(ingestRunsFailed)).count, 0)
+      const summary = yield* ingest(ingestOptions({ every: Duration.seconds(10), for: Duration.seconds(35), retry: policy })).pipe(
+        Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(new KafkaMemoryLog(1)))),
+        Effect.forkChild,
+        Effect.tap(() => TestClock.adjust("1 minute")),
+        Effect.flatMap(Fiber.join)
+      )
+      assert.deepInclude(summary, { runs: 3, failedRuns: 1 })
+      assert.strictEqual((yield* Metric.value(ingestRunsFailed)).count, 1)
+    }).pipe(patiently, Effect.provideService(Metric.MetricRegistry, new Map())))
 
   it.effect("a permanent error (auth, bad URL) ends the schedule at once", () =>
     Effect.gen(function*() {
