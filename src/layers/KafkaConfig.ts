@@ -53,7 +53,7 @@ export const KafkaConfig = Config.all({
   sasl,
   connectTimeout: Config.Duration("KAFKA_CONNECT_TIMEOUT").pipe(Config.withDefault(Duration.seconds(30))),
   consumerBuffer: positiveInt("KAFKA_CONSUMER_BUFFER").pipe(Config.withDefault(1000)),
-  /** Most bytes one fetch takes from a partition (kafkajs' default 1 MiB); a fetch's batches are held in memory, decoded, while the stream works through them. */
+  /** Most bytes one fetch takes from a partition (256 KiB; kafkajs' own default is 1 MiB); a fetch's batches are held in memory, decoded, while the stream works through them. */
   fetchMaxBytes: positiveInt("KAFKA_FETCH_MAX_BYTES").pipe(Config.withDefault(262_144)),
   commitInterval: Config.Duration("KAFKA_COMMIT_INTERVAL").pipe(Config.withDefault(Duration.seconds(1))),
   /** How long the group waits for a silent member (killed, or crashed while the broker was down) before reassigning its partitions. */
