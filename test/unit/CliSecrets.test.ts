@@ -4,8 +4,8 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { secretMaterial } from "../support/secure.ts"
+import { sourceMain as main } from "../support/cliEntry.ts"
 
-const main = join(import.meta.dirname, "../../dist/main.js")
 const run = (args: ReadonlyArray<string>, env: Record<string, string>) => {
   const result = spawnSync(process.execPath, [main, ...args], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 30_000 })
   return { status: result.status, stdout: result.stdout, stderr: result.stderr }
@@ -36,7 +36,7 @@ const securedEnv: Record<string, string> = {
 }
 const secrets = secretMaterial(securedEnv)
 
-describe("secured settings at the CLI (node dist/main.js, built by npm run build)", { timeout: 120_000 }, () => {
+describe("secured settings at the CLI (node src/main.ts)", { timeout: 120_000 }, () => {
   it("reads the key and certificate bodies and both passwords as secrets", () => {
     assert.includeMembers([...secrets], ["kafka-pw-7d1c0e9b", "cassandra-pw-4a52f8e3"])
     assert.isAtLeast(secrets.length, 20)

@@ -7,8 +7,8 @@ import { SchemaVersion } from "../../src/domain/User.ts"
 import { usersJsonSchema } from "../../src/domain/UsersJsonSchema.ts"
 import { CassandraConfig } from "../../src/layers/CassandraConfig.ts"
 import { schemaStatements } from "../../src/layers/CassandraRepo.ts"
+import { sourceMain as main } from "../support/cliEntry.ts"
 
-const main = join(import.meta.dirname, "../../dist/main.js")
 const snapshot = readFileSync(join(import.meta.dirname, "../../schemas/users.v1.json"), "utf8")
 const env = { CASSANDRA_KEYSPACE: "ops_ks", CASSANDRA_TABLE: "people", CASSANDRA_REPLICATION_STRATEGY: "NetworkTopologyStrategy", CASSANDRA_REPLICATION_FACTOR: "3" }
 
@@ -26,7 +26,7 @@ const columnsOf = (createTable: string) =>
     return [name!, type.join(" ")]
   }))
 
-describe("schema command (node dist/main.js, built by npm run build)", { timeout: 60_000 }, () => {
+describe("schema command (node src/main.ts)", { timeout: 60_000 }, () => {
   it.effect("--json-schema prints exactly the checked-in snapshot, which is the domain's JSON Schema", () =>
     Effect.sync(() => {
       const printed = schema("--json-schema")
