@@ -23,6 +23,3 @@ export const User = Schema.Struct({
   picture: Schema.String
 })
 export type User = typeof User.Type
-
-/** A Kafka message value: JSON text holding a `User`. */
-export const UserJson = Schema.fromJsonString(User)
