@@ -3,7 +3,7 @@
 // Prints one JSON line. Also the backlog loader of the stream benchmark.
 import "../src/DropTimeoutNegativeWarning.ts"
 import { Kafka, logLevel } from "kafkajs"
-import { compressionTypes, registerZstd } from "../src/layers/KafkaCodecs.ts"
+import { compressionTypes, registerCodecs } from "../src/layers/KafkaCodecs.ts"
 import type { Compression } from "../src/layers/KafkaCodecs.ts"
 import { users, record } from "./dataset.ts"
 
@@ -14,7 +14,7 @@ const all = users(seed, Number(countArg)).map(record)
 for (let i = 0; i < all.length; i += 5000) pages.push(all.slice(i, i + 5000))
 const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5 })
 await producer.connect()
-registerZstd()
+registerCodecs()
 const codec = compressionTypes[compression as Compression]
 
 let next = 0

@@ -2,7 +2,7 @@ import { Config, Duration, Effect, Option, Redacted, Schedule, Schema } from "ef
 import { Kafka, logLevel } from "kafkajs"
 import type { LogEntry, RetryOptions, SASLOptions } from "kafkajs"
 import { KafkaRejected, KafkaUnavailable } from "../services/KafkaProducer.ts"
-import { compressionTypes, registerZstd } from "./KafkaCodecs.ts"
+import { compressionTypes, registerCodecs } from "./KafkaCodecs.ts"
 import { tlsConnectOptions, tlsFiles } from "./TlsFiles.ts"
 import type { Compression } from "./KafkaCodecs.ts"
 import type { KafkaProduceError } from "../services/KafkaProducer.ts"
@@ -91,7 +91,7 @@ export const makeKafka = Effect.fnUntraced(function*(config: KafkaConfig) {
     log(Effect.logWithLevel(severity(entry))(message, extra).pipe(Effect.annotateLogs({ kafkajs: entry.namespace })))
   }
   const sasl = toSasl(config)
-  registerZstd()
+  registerCodecs()
   kafka = new Kafka({
     clientId: config.clientId,
     brokers: [...config.brokers],

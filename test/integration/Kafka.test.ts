@@ -5,6 +5,7 @@ import { layer as KafkaProducerLive } from "../../src/layers/KafkaProducer.ts"
 import { KafkaConsumer, KafkaConsumerStatus } from "../../src/services/KafkaConsumer.ts"
 import type { ConsumedMessage, KafkaConsumerError } from "../../src/services/KafkaConsumer.ts"
 import { KafkaProducer } from "../../src/services/KafkaProducer.ts"
+import { javaProduce } from "../support/javaProducer.ts"
 import { committedOffsets, firstBatchCodec, freshEnv, kafkaAdmin } from "../support/kafka.ts"
 import type { ProducerRecord } from "../../src/services/KafkaProducer.ts"
 
@@ -109,6 +110,20 @@ describe("Kafka layers (live, local Kafka)", () => {
         const received = yield* consuming(config, Effect.flatMap(KafkaConsumer, (c) => Stream.runCollect(Stream.take(c.messages, 20))))
         assert.deepStrictEqual(received.map((m) => text(m.value)), records(20, config.KAFKA_TOPIC).map((r) => r.value))
       }))
+  }
+
+  for (const codec of ["snappy", "lz4"] as const) {
+    it.live(`reads the ${codec} batches a Java producer writes (compression.type=${codec}), unchanged`, () =>
+      Effect.gen(function*() {
+        const config = freshNames()
+        const client = yield* kafkaAdmin
+        yield* Effect.promise(() => client.createTopics({ waitForLeaders: true, topics: [{ topic: config.KAFKA_TOPIC, numPartitions: 1 }] }))
+        const sent = records(200, config.KAFKA_TOPIC)
+        javaProduce(config.KAFKA_TOPIC, codec, sent)
+        assert.strictEqual(firstBatchCodec(config.KAFKA_TOPIC, 0), codec)
+        const received = yield* consuming(config, Effect.flatMap(KafkaConsumer, (c) => Stream.runCollect(Stream.take(c.messages, 200))))
+        assert.deepStrictEqual(received.map((m) => [text(m.key), text(m.value)]), sent.map((r) => [r.key, r.value]))
+      }).pipe(Effect.scoped))
   }
 
   it.live("commits on shutdown, never past a message that is not done; to the end once it is", () =>

@@ -5,10 +5,10 @@ import type { Admin, IHeaders, Message } from "kafkajs"
 import { randomBytes } from "node:crypto"
 import { openSync, readSync, closeSync } from "node:fs"
 import { join } from "node:path"
-import { registerZstd } from "../../src/layers/KafkaCodecs.ts"
+import { registerCodecs } from "../../src/layers/KafkaCodecs.ts"
 
 // The programs produce zstd batches (KAFKA_COMPRESSION's default): this plain client must read them too.
-registerZstd()
+registerCodecs()
 // KAFKA_BROKERS (the cluster suite loads .stack/cluster.env) or the local stack's broker.
 const brokers = (process.env["KAFKA_BROKERS"] ?? "127.0.0.1:9092").split(",")
 const kafka = new Kafka({ clientId: "users-pipeline-tests", brokers, logLevel: logLevel.NOTHING })
