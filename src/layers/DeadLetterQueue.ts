@@ -8,7 +8,8 @@ import type { DeadLetter, RedriveSession } from "../services/DeadLetterQueue.ts"
 import type { ConsumedMessage } from "../services/KafkaConsumer.ts"
 import { KafkaInspector } from "../services/KafkaInspector.ts"
 import { KafkaRejected } from "../services/KafkaProducer.ts"
-import { KafkaConfig, makeKafka } from "./KafkaConfig.ts"
+import { makeKafka } from "./KafkaClient.ts"
+import { KafkaConfig } from "./KafkaConfig.ts"
 import { readRanges } from "./KafkaRangeReader.ts"
 
 const toDeadLetter = (message: ConsumedMessage): DeadLetter => ({

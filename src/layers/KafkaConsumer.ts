@@ -7,16 +7,9 @@ import { KafkaConsumer, KafkaConsumerError, KafkaConsumerStatus } from "../servi
 import type { ConsumedMessage } from "../services/KafkaConsumer.ts"
 import { replayFrom } from "./KafkaReplay.ts"
 import type { KafkaProduceError } from "../services/KafkaProducer.ts"
-import {
-  connectWithin,
-  describeKafkaError,
-  disconnect,
-  ensureTopics,
-  KafkaConfig,
-  kafkaErrorKind,
-  kafkaRetry,
-  makeKafka
-} from "./KafkaConfig.ts"
+import { connectWithin, disconnect, ensureTopics, kafkaRetry, makeKafka } from "./KafkaClient.ts"
+import { KafkaConfig } from "./KafkaConfig.ts"
+import { describeKafkaError, kafkaErrorKind } from "./KafkaErrors.ts"
 
 const partitionsConsumedConcurrently = 3
 

@@ -5,7 +5,9 @@ import type { MemberDescription } from "kafkajs"
 import { KafkaInspector } from "../services/KafkaInspector.ts"
 import { KafkaRejected } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError } from "../services/KafkaProducer.ts"
-import { connectWithin, disconnect, KafkaConfig, kafkaRetry, makeKafka, toKafkaError } from "./KafkaConfig.ts"
+import { connectWithin, disconnect, kafkaRetry, makeKafka } from "./KafkaClient.ts"
+import { KafkaConfig } from "./KafkaConfig.ts"
+import { toKafkaError } from "./KafkaErrors.ts"
 
 const byPartition = <A extends { readonly partition: number }>(rows: ReadonlyArray<A>) =>
   [...rows].sort((a, b) => a.partition - b.partition)

@@ -6,17 +6,9 @@ import { KafkaProducer, KafkaUnavailable } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError, ProducerRecord } from "../services/KafkaProducer.ts"
 import { compressionTypes } from "./KafkaCodecs.ts"
 import { sendSpanOptions } from "./KafkaTracing.ts"
-import {
-  connectWithin,
-  describeKafkaError,
-  disconnect,
-  ensureTopics,
-  KafkaConfig,
-  kafkaRetry,
-  losesProducerState,
-  makeKafka,
-  toKafkaError
-} from "./KafkaConfig.ts"
+import { connectWithin, disconnect, ensureTopics, kafkaRetry, makeKafka } from "./KafkaClient.ts"
+import { KafkaConfig } from "./KafkaConfig.ts"
+import { describeKafkaError, losesProducerState, toKafkaError } from "./KafkaErrors.ts"
 
 const toBuffer = (bytes: string | Uint8Array | null): Buffer | string | null =>
   bytes === null || typeof bytes === "string" || Buffer.isBuffer(bytes)

@@ -4,7 +4,8 @@ import type { Consumer, IHeaders, Kafka, KafkaMessage } from "kafkajs"
 import type { ConsumedMessage } from "../services/KafkaConsumer.ts"
 import { KafkaUnavailable } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError } from "../services/KafkaProducer.ts"
-import { connectWithin, disconnect, kafkaRetry, toKafkaError } from "./KafkaConfig.ts"
+import { connectWithin, disconnect, kafkaRetry } from "./KafkaClient.ts"
+import { toKafkaError } from "./KafkaErrors.ts"
 import type { KafkaConfig } from "./KafkaConfig.ts"
 
 /** The offsets `[from, to)` of one partition. */

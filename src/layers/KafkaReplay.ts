@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import type { Kafka } from "kafkajs"
 import { KafkaConsumerError } from "../services/KafkaConsumer.ts"
-import { describeKafkaError } from "./KafkaConfig.ts"
+import { describeKafkaError } from "./KafkaErrors.ts"
 
 /**
  * Moves the group's committed offsets of `topic` to the first message at or after `from`

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import kafkajs from "kafkajs"
-import { kafkaErrorKind, losesProducerState, toKafkaError } from "../../src/layers/KafkaConfig.ts"
+import { kafkaErrorKind, losesProducerState, toKafkaError } from "../../src/layers/KafkaErrors.ts"
 
 const {
   KafkaJSAggregateError,
