@@ -6,9 +6,6 @@ import { Console, Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import { loadBacklog, drainBacklog } from "./stream.ts"
 
-/** `stream`'s default `--concurrency` (STREAM_CONCURRENCY): the soak runs what a user gets. */
-const defaultConcurrency = 64
-
 export interface SoakResult {
   readonly messages: number
   readonly rowsPerSec: number
@@ -24,11 +21,11 @@ export const lastHalfGrowth = (samples: ReadonlyArray<number>): number => {
   return Math.max(...samples.slice(half)) - Math.max(...samples.slice(0, half))
 }
 
-/** Loads `messages` users and drains them with the defaults of `node dist/main.js stream`. */
+/** Loads `messages` users and drains them with the defaults of `node dist/main.js stream` (no flags). */
 export const soak = (seed: string, messages: number) =>
   Effect.gen(function*() {
     const topic = yield* loadBacklog(`${seed}-soak`, messages)
-    const run = yield* drainBacklog(topic, messages, defaultConcurrency, false, {}, "1 second")
+    const run = yield* drainBacklog(topic, messages, undefined, false, {}, "1 second")
     // Samples after the backlog drained (waiting for the last commit, SIGTERM) are not part of the drain.
     const drainSeconds = Math.ceil(messages / run.rowsPerSec)
     const samples = run.rssMb.slice(0, Math.max(2, drainSeconds + Math.ceil(run.readyMs / 1000)))

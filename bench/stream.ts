@@ -43,11 +43,11 @@ export const loadBacklog = (seed: string, count: number, compression: Compressio
     return topic
   })
 
-/** Drains the backlog with `stream --concurrency c`: rows/s from ready to fully committed, time to ready, RSS samples (every `rssEvery`). */
-export const drainBacklog = (
+/** Drains the backlog with `stream --concurrency c` (its default when undefined): rows/s from ready to fully committed, time to ready, RSS samples (every `rssEvery`). */
+export const drainBacklog = <Concurrency extends number | undefined>(
   topic: string,
   count: number,
-  concurrency: number,
+  concurrency: Concurrency,
   tracing: boolean,
   extraEnv: Record<string, string> = {},
   rssEvery: Duration.Input = "500 millis"
@@ -55,7 +55,7 @@ export const drainBacklog = (
   Effect.scoped(Effect.gen(function*() {
     const env = { ...streamEnv(topic, tracing), ...extraEnv }
     const started = performance.now()
-    const cli = yield* startCli(["stream", "--concurrency", String(concurrency)], env)
+    const cli = yield* startCli(concurrency === undefined ? ["stream"] : ["stream", "--concurrency", String(concurrency)], env)
     const rss = yield* sampleRss(cli, rssEvery)
     const readyMs = yield* untilReady(readyz, started)
     const [drainMs] = yield* timed(eventually("the backlog drained", drained(env.KAFKA_GROUP_ID!, topic), "10 minutes"))

@@ -4,17 +4,9 @@ import { promisify } from "node:util"
 import * as zlib from "node:zlib"
 
 /** The two pure-JavaScript codec libraries (CommonJS, no types of their own): what is called of them. */
-interface BlockCodec {
-  readonly compress: (input: Uint8Array) => Uint8Array
-  readonly uncompress: (input: Uint8Array) => Uint8Array
-}
-interface FrameCodec {
-  readonly compress: (input: Uint8Array) => Uint8Array
-  readonly decompress: (input: Uint8Array) => Uint8Array
-}
 const require = createRequire(import.meta.url)
-const snappy: BlockCodec = require("snappyjs")
-const lz4: FrameCodec = require("lz4js")
+const snappy: { readonly uncompress: (input: Uint8Array) => Uint8Array } = require("snappyjs")
+const lz4: { readonly decompress: (input: Uint8Array) => Uint8Array } = require("lz4js")
 
 const zstdCompress = promisify(zlib.zstdCompress)
 const zstdDecompress = promisify(zlib.zstdDecompress)
@@ -27,10 +19,9 @@ export type Compression = keyof typeof compressionTypes
 /** xerial snappy-java's stream header, which Kafka's Java clients put before their Snappy blocks. */
 const xerialMagic = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00])
 const xerialHeaderBytes = 16
-const xerialBlockBytes = 32 * 1024
 
 /** A Snappy batch as Kafka clients write it: xerial framing (header, then `[int32 length][block]`…), or one raw block. */
-export const snappyDecompress = (buffer: Buffer): Buffer => {
+const snappyDecompress = (buffer: Buffer): Buffer => {
   if (buffer.length < xerialHeaderBytes || !buffer.subarray(0, xerialMagic.length).equals(xerialMagic)) {
     return Buffer.from(snappy.uncompress(buffer))
   }
@@ -44,25 +35,13 @@ export const snappyDecompress = (buffer: Buffer): Buffer => {
   return Buffer.concat(blocks)
 }
 
-/** Snappy in xerial framing (version 1, compatible 1, 32 KiB blocks), as the Java producer writes it. */
-export const snappyCompress = (buffer: Buffer): Buffer => {
-  const header = Buffer.alloc(xerialHeaderBytes)
-  xerialMagic.copy(header)
-  header.writeInt32BE(1, 8)
-  header.writeInt32BE(1, 12)
-  const parts = [header]
-  for (let at = 0; at < buffer.length; at += xerialBlockBytes) {
-    const block = Buffer.from(snappy.compress(buffer.subarray(at, at + xerialBlockBytes)))
-    const size = Buffer.alloc(4)
-    size.writeInt32BE(block.length)
-    parts.push(size, block)
-  }
-  return Buffer.concat(parts)
-}
+/** Snappy and LZ4 are read, never sent: the producers send what `KAFKA_COMPRESSION` names. */
+const readOnly = (codec: string) => (): Promise<Buffer> =>
+  Promise.reject(new Error(`${codec} is only read here; KAFKA_COMPRESSION sends zstd, gzip or none`))
 
 /**
- * Registers what kafkajs does not ship (it has only gzip): zstd from Node's own zlib, Snappy and LZ4 from
- * pure-JavaScript libraries. `KAFKA_COMPRESSION` sends zstd, gzip or none; every client reads all five, so a
+ * Registers what kafkajs does not ship (it has only gzip): zstd from Node's own zlib, and reading Snappy and LZ4
+ * with pure-JavaScript libraries. `KAFKA_COMPRESSION` sends zstd, gzip or none; every client reads all five, so a
  * batch a Java producer compressed with Snappy or LZ4 (`compression.type`) is read, not a consumer crash.
  */
 export const registerCodecs = (): void => {
@@ -72,12 +51,6 @@ export const registerCodecs = (): void => {
     compress: (encoder: { readonly buffer: Buffer }) => zstdCompress(encoder.buffer),
     decompress: (buffer: Buffer) => zstdDecompress(buffer)
   })
-  codecs[CompressionTypes.Snappy] = () => ({
-    compress: (encoder: { readonly buffer: Buffer }) => Promise.resolve(snappyCompress(encoder.buffer)),
-    decompress: (buffer: Buffer) => Promise.resolve(snappyDecompress(buffer))
-  })
-  codecs[CompressionTypes.LZ4] = () => ({
-    compress: (encoder: { readonly buffer: Buffer }) => Promise.resolve(Buffer.from(lz4.compress(encoder.buffer))),
-    decompress: (buffer: Buffer) => Promise.resolve(Buffer.from(lz4.decompress(buffer)))
-  })
+  codecs[CompressionTypes.Snappy] = () => ({ compress: readOnly("Snappy"), decompress: (buffer: Buffer) => Promise.resolve(snappyDecompress(buffer)) })
+  codecs[CompressionTypes.LZ4] = () => ({ compress: readOnly("LZ4"), decompress: (buffer: Buffer) => Promise.resolve(Buffer.from(lz4.decompress(buffer))) })
 }
