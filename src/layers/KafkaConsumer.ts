@@ -1,10 +1,9 @@
 import { Cause, Context, Duration, Effect, FiberSet, Layer, Metric, Option, Queue, Schedule, Stream } from "effect"
 import type { Config } from "effect"
 import type { EachBatchPayload, IHeaders, IMemberAssignment, KafkaMessage } from "kafkajs"
-import { OffsetWatermark } from "../domain/OffsetWatermark.ts"
-import type { CommitPosition } from "../domain/OffsetWatermark.ts"
+import type { CommitPosition } from "../domain/CommitWatermark.ts"
 import { KafkaConsumer, KafkaConsumerError, KafkaConsumerStatus } from "../services/KafkaConsumer.ts"
-import type { ConsumedMessage } from "../services/KafkaConsumer.ts"
+import type { ConsumedBatch, ConsumedMessage } from "../services/KafkaConsumer.ts"
 import { replayFrom } from "./KafkaReplay.ts"
 import type { KafkaProduceError } from "../services/KafkaProducer.ts"
 import { connectWithin, disconnect, ensureTopics, kafkaRetry, makeKafka } from "./KafkaClient.ts"
@@ -12,6 +11,9 @@ import { KafkaConfig } from "./KafkaConfig.ts"
 import { describeKafkaError, kafkaErrorKind } from "./KafkaErrors.ts"
 
 const partitionsConsumedConcurrently = 3
+
+/** Most messages per batch handed to the stream: a kafkajs batch is cut into runs of at most this many. */
+const maxBatchMessages = 256
 
 const headerText = (value: IHeaders[string]): string | undefined => {
   const last = Array.isArray(value) ? value[value.length - 1] : value
@@ -56,7 +58,7 @@ const losesGroup = (error: unknown) =>
   typeof error === "object" && error !== null && groupLost.has(String((error as { type?: unknown }).type))
 
 /**
- * The kafkajs consumer: a bounded, backpressured message stream; offsets committed only up to the contiguous done watermark.
+ * The kafkajs consumer: a bounded, backpressured stream of batches; offsets committed as the stream hands them over.
  * After a crash kafkajs does not restart from (it gives up at once on a lost coordinator while a broker stops), the consumer
  * rejoins by itself when the cause is transient; only a permanent one fails the stream.
  */
@@ -66,15 +68,23 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
     const kafka = yield* makeKafka(config)
     // The stream's producer layer ensures the same topic (and the DLQ) and warns about its settings once.
     yield* ensureTopics(kafka, config, [config.topic], { warn: false }).pipe(Effect.mapError(fromStartError))
-    const queue = yield* Queue.bounded<ConsumedMessage, KafkaConsumerError>(config.consumerBuffer)
-    const watermark = new OffsetWatermark()
+    // The buffer holds messages in batches of up to `batchMessages`: KAFKA_CONSUMER_BUFFER messages at most, in one batch at least.
+    const batchMessages = Math.min(maxBatchMessages, config.consumerBuffer)
+    const queue = yield* Queue.bounded<ConsumedBatch, KafkaConsumerError>(Math.max(1, Math.floor(config.consumerBuffer / batchMessages)))
     const runPromise = yield* FiberSet.makeRuntimePromise()
     const runFork = yield* FiberSet.makeRuntime()
     const crashes = yield* Queue.unbounded<unknown>()
     let generation = 0
     let joined = false
     let closing = false
+    let buffered = 0
     let assignment: IMemberAssignment = {}
+    /** Positions the stream handed over, not yet sent, by partition. */
+    const kept = new Map<string, CommitPosition>()
+    /** Where each partition's last batch ended, and in which generation it was fetched. */
+    const fetched = new Map<string, { readonly generation: number; readonly through: number }>()
+    const key = (topic: string, partition: number) => `${topic}\u0000${partition}`
+    const assigned = (position: CommitPosition) => assignment[position.topic]?.includes(position.partition) === true
 
     const consumer = kafka.consumer({
       groupId: config.groupId,
@@ -87,33 +97,38 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
       retry: kafkaRetry
     })
 
+    const takeKept = (keep: (position: CommitPosition) => boolean = () => true) => {
+      const positions = [...kept.values()].filter(keep)
+      kept.clear()
+      return positions
+    }
     const commitPositions = (positions: ReadonlyArray<CommitPosition>) =>
       positions.length === 0 ? Effect.void : Effect.tryPromise({
         try: () => consumer.commitOffsets(positions.map((position) => ({ ...position }))),
         catch: (error) => consumerError(error, `committing offsets of group ${config.groupId}`)
-      }).pipe(Effect.tapError(() => Effect.sync(() => watermark.restore(positions))))
-    const commitNow = Effect.suspend(() => joined ? commitPositions(watermark.takeCommittable()) : Effect.void).pipe(
-      Effect.uninterruptible
-    )
+      }).pipe(Effect.tapError(() =>
+        Effect.sync(() => {
+          // Sent again next time, unless the stream handed over a newer position meanwhile.
+          for (const position of positions) {
+            if (!kept.has(key(position.topic, position.partition)) && assigned(position)) kept.set(key(position.topic, position.partition), position)
+          }
+        })
+      ))
+    const flush = Effect.suspend(() => joined ? commitPositions(takeKept()) : Effect.void).pipe(Effect.uninterruptible)
     const commitInBackground = (positions: ReadonlyArray<CommitPosition>) =>
       runFork(commitPositions(positions).pipe(Effect.ignore({ log: "Warn", message: "Kafka offset commit at rebalance failed" })))
 
     consumer.on(consumer.events.REBALANCING, () => {
-      const positions = joined ? watermark.takeCommittable() : []
+      const positions = joined ? takeKept() : []
       joined = false
       generation++
       commitInBackground(positions)
     })
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      const next = payload.memberAssignment
-      const kept = watermark.takeCommittable().filter((p) => next[p.topic]?.includes(p.partition) === true)
-      for (const [topic, partitions] of Object.entries(assignment)) {
-        for (const partition of partitions) watermark.forget(topic, partition)
-      }
-      assignment = next
+      assignment = payload.memberAssignment
       generation++
       joined = true
-      commitInBackground(kept)
+      commitInBackground(takeKept(assigned))
     })
     consumer.on(consumer.events.CRASH, ({ payload: { error, restart } }) => {
       joined = false
@@ -136,15 +151,27 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
       const current = () => !closing && pulledIn === generation && payload.isRunning() && !payload.isStale()
       const { topic, partition, messages } = payload.batch
       yield* Metric.update(Metric.withAttributes(consumerLag, { partition: String(partition) }), Number(payload.batch.offsetLagLow()))
-      for (const message of messages) {
+      const k = key(topic, partition)
+      for (let i = 0; i < messages.length; i += batchMessages) {
         if (!current()) return
-        watermark.track(topic, partition, Number(message.offset))
-        const consumed = toConsumedMessage(topic, partition, message)
-        if (!Queue.offerUnsafe(queue, consumed)) {
-          const offered = yield* Queue.offer(queue, consumed).pipe(Effect.raceFirst(keepAlive(payload, current)))
+        const run = messages.slice(i, i + batchMessages)
+        const previous = fetched.get(k)
+        const start = previous === undefined || previous.generation !== pulledIn
+        const batch: ConsumedBatch = {
+          topic,
+          partition,
+          from: start ? Number(run[0]!.offset) : previous.through,
+          start,
+          messages: run.map((message) => toConsumedMessage(topic, partition, message))
+        }
+        if (!Queue.offerUnsafe(queue, batch)) {
+          const offered = yield* Queue.offer(queue, batch).pipe(Effect.raceFirst(keepAlive(payload, current)))
           if (!offered || !current()) return
         }
-        payload.resolveOffset(message.offset)
+        buffered += run.length
+        const last = run[run.length - 1]!.offset
+        fetched.set(k, { generation: pulledIn, through: Number(last) + 1 })
+        payload.resolveOffset(last)
       }
     })
 
@@ -153,7 +180,7 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
         closing = true
         yield* Queue.shutdown(queue)
         yield* Effect.try(() => consumer.pause([{ topic: config.topic }])).pipe(Effect.ignore)
-        yield* commitNow.pipe(
+        yield* flush.pipe(
           Effect.timeout(config.connectTimeout),
           Effect.ignore({ log: "Warn", message: "final Kafka offset commit failed" })
         )
@@ -195,21 +222,27 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
       Effect.catch((error) => Effect.sync(() => Queue.failCauseUnsafe(queue, Cause.fail(error)))),
       Effect.forkScoped
     )
-    yield* commitNow.pipe(
+    yield* flush.pipe(
       Effect.catch((error) => Effect.logWarning("Kafka offset commit failed; retrying at the next interval", error.message)),
       Effect.repeat(Schedule.spaced(config.commitInterval)),
       Effect.forkScoped
     )
 
-    const markDone = (message: ConsumedMessage) =>
-      Effect.sync(() => watermark.markDone(message.topic, message.partition, Number(message.offset)))
-    const commit = commitNow.pipe(Effect.withSpan("KafkaConsumer.commit", {
-      attributes: { "messaging.system": "kafka", "messaging.consumer.group.name": config.groupId }
-    }))
-    return Context.make(KafkaConsumer, KafkaConsumer.of({ messages: Stream.fromQueue(queue), markDone, commit })).pipe(
+    const commit = (positions: ReadonlyArray<CommitPosition>) =>
+      Effect.sync(() => {
+        for (const position of positions) if (assigned(position)) kept.set(key(position.topic, position.partition), position)
+      })
+    const batches = Stream.fromQueue(queue).pipe(Stream.tap((batch) => Effect.sync(() => (buffered -= batch.messages.length))))
+    return Context.make(KafkaConsumer, KafkaConsumer.of({
+      batches,
+      commit,
+      flush: flush.pipe(Effect.withSpan("KafkaConsumer.flush", {
+        attributes: { "messaging.system": "kafka", "messaging.consumer.group.name": config.groupId }
+      }))
+    })).pipe(
       Context.add(KafkaConsumerStatus, KafkaConsumerStatus.of({
         joined: Effect.sync(() => joined),
-        inFlight: Effect.sync(() => watermark.inFlight)
+        buffered: Effect.sync(() => buffered)
       }))
     )
   }))

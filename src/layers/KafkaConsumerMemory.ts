@@ -1,8 +1,8 @@
 import { Effect, Layer, Option, Schedule, Stream } from "effect"
 import type { Duration } from "effect"
-import { OffsetWatermark } from "../domain/OffsetWatermark.ts"
+import type { CommitPosition } from "../domain/CommitWatermark.ts"
 import { KafkaConsumer } from "../services/KafkaConsumer.ts"
-import type { ConsumedMessage } from "../services/KafkaConsumer.ts"
+import type { ConsumedBatch } from "../services/KafkaConsumer.ts"
 import type { KafkaMemoryLog } from "./KafkaMemoryLog.ts"
 
 export interface KafkaConsumerMemoryOptions {
@@ -17,52 +17,56 @@ export interface KafkaConsumerMemoryOptions {
   readonly endWhenCaughtUp?: boolean
 }
 
-/** A group member that owns every partition of the topic, committing the done watermark like the live consumer. */
+/** A group member that owns every partition of the topic, committing the positions it is given like the live consumer. */
 export const layer = (log: KafkaMemoryLog, options: KafkaConsumerMemoryOptions) =>
   Layer.effect(
     KafkaConsumer,
     Effect.gen(function*() {
       const { group, topic } = options
       const maxBatch = options.maxBatch ?? 16
-      const watermark = new OffsetWatermark()
       const partitions = log.topic(topic)
       const positions = partitions.map((records, partition) =>
         log.committed(group, topic, partition) ?? (options.startFrom === "latest" ? records.length : 0)
       )
+      const started = partitions.map(() => false)
+      const kept = new Map<number, CommitPosition>()
 
-      const pullAvailable = (): Array<ConsumedMessage> => {
-        const batch: Array<ConsumedMessage> = []
-        partitions.forEach((records, partition) => {
-          while (batch.length < maxBatch && positions[partition]! < records.length) {
-            const record = records[positions[partition]!++]!
-            watermark.track(topic, partition, record.offset)
-            batch.push({ ...record, topic, partition, offset: String(record.offset) })
-          }
-        })
-        return batch
+      /** Up to `maxBatch` messages of the first partition with any, as one batch. */
+      const pullAvailable = (): ConsumedBatch | undefined => {
+        const partition = partitions.findIndex((records, p) => positions[p]! < records.length)
+        if (partition < 0) return undefined
+        const records = partitions[partition]!.slice(positions[partition], positions[partition]! + maxBatch)
+        const from = positions[partition]!
+        positions[partition] = from + records.length
+        const start = !started[partition]
+        started[partition] = true
+        const messages = records.map((record) => ({ ...record, topic, partition, offset: String(record.offset) }))
+        return { topic, partition, from, start, messages }
       }
 
-      const commit = Effect.sync(() => log.commit(group, watermark.takeCommittable()))
+      const flush = Effect.sync(() => {
+        log.commit(group, [...kept.values()])
+        kept.clear()
+      })
 
-      yield* commit.pipe(Effect.repeat(Schedule.spaced(options.commitInterval ?? "1 second")), Effect.forkScoped)
-      yield* Effect.addFinalizer(() => commit)
+      yield* flush.pipe(Effect.repeat(Schedule.spaced(options.commitInterval ?? "1 second")), Effect.forkScoped)
+      yield* Effect.addFinalizer(() => flush)
 
-      const messages = Stream.paginate(undefined, () =>
+      const batches = Stream.paginate(undefined, () =>
         Effect.gen(function*() {
           while (true) {
             const appended = log.nextAppend()
             const batch = pullAvailable()
-            if (batch.length > 0) return [batch, Option.some(undefined)] as const
-            if (options.endWhenCaughtUp) return [batch, Option.none()] as const
+            if (batch !== undefined) return [[batch], Option.some(undefined)] as const
+            if (options.endWhenCaughtUp) return [[], Option.none()] as const
             yield* appended
           }
         }))
 
       return KafkaConsumer.of({
-        messages,
-        markDone: (message) =>
-          Effect.sync(() => watermark.markDone(message.topic, message.partition, Number(message.offset))),
-        commit
+        batches,
+        commit: (commits) => Effect.sync(() => commits.forEach((position) => kept.set(position.partition, position))),
+        flush
       })
     })
   )

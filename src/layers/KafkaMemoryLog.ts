@@ -1,5 +1,5 @@
 import { Deferred, Effect, Exit } from "effect"
-import type { CommitPosition } from "../domain/OffsetWatermark.ts"
+import type { CommitPosition } from "../domain/CommitWatermark.ts"
 import type { ProducerRecord } from "../services/KafkaProducer.ts"
 
 /** A record as stored in a partition of the in-memory log. */

@@ -34,10 +34,17 @@ export const retrySchedule = <E>(policy: RetryPolicy, classify: (error: E) => Re
 /**
  * `Effect.retry(effect, schedule)` with the schedule set up only after a first failure, which it then sees
  * like any other: same delays, same stop. In a per-message hot loop the common first-try success pays nothing for it.
+ * `onFailure` runs once, at the first failure; when `stop` completes first, the retrying ends with its value
+ * (an attempt in flight is interrupted, so an uninterruptible one finishes first).
  */
-export const retryAfterFailure = <A, E, R, X, R2>(effect: Effect.Effect<A, E, R>, schedule: Schedule.Schedule<X, E, never, R2>) =>
+export const retryAfterFailure = <A, E, R, X, R2, S = never>(
+  effect: Effect.Effect<A, E, R>,
+  schedule: Schedule.Schedule<X, E, never, R2>,
+  options?: { readonly onFailure?: Effect.Effect<void>; readonly stop?: Effect.Effect<S> }
+): Effect.Effect<A | S, E, R | R2> =>
   Effect.catch(effect, (first) => {
     let replayed = false
     const again = Effect.suspend(() => replayed ? effect : ((replayed = true), Effect.fail(first)))
-    return Effect.retry(again, schedule)
+    const retrying = options?.stop === undefined ? Effect.retry(again, schedule) : Effect.raceFirst(Effect.retry(again, schedule), options.stop)
+    return options?.onFailure === undefined ? retrying : Effect.andThen(options.onFailure, retrying)
   })

@@ -1,5 +1,6 @@
 import { Context, Schema } from "effect"
 import type { Effect, Stream } from "effect"
+import type { CommitPosition } from "../domain/CommitWatermark.ts"
 
 /** A message as pulled from a topic partition. */
 export interface ConsumedMessage {
@@ -13,6 +14,21 @@ export interface ConsumedMessage {
   readonly timestamp: number
 }
 
+/**
+ * A run of one partition's messages in offset order, as fetched: the stream's unit of work. Batches of a
+ * partition chain: each starts (`from`) where the previous one ended, so once a batch and every batch before
+ * it are handled, the offset after its last message can be committed.
+ */
+export interface ConsumedBatch {
+  readonly topic: string
+  readonly partition: number
+  /** The offset this batch continues from: the previous batch's end, or its first message's offset when `start`. */
+  readonly from: number
+  /** The first batch since this member was given the partition: nothing before `from` is this member's to handle. */
+  readonly start: boolean
+  readonly messages: ReadonlyArray<ConsumedMessage>
+}
+
 /** The consumer lost its connection or group membership; it may recover by itself. */
 export class KafkaConsumerError extends Schema.TaggedError<KafkaConsumerError>()("KafkaConsumerError", {
   message: Schema.String,
@@ -20,12 +36,15 @@ export class KafkaConsumerError extends Schema.TaggedError<KafkaConsumerError>()
 }) {}
 
 export interface KafkaConsumerShape {
-  /** The group's messages in partition order; pulling is backpressured through a bounded buffer. */
-  readonly messages: Stream.Stream<ConsumedMessage, KafkaConsumerError>
-  /** Marks a message done (written or dead-lettered); its offset is committed once every earlier one of its partition is done. */
-  readonly markDone: (message: ConsumedMessage) => Effect.Effect<void>
-  /** Commits the done watermark of every partition now (also done on an interval, on revoke and on shutdown). */
-  readonly commit: Effect.Effect<void, KafkaConsumerError>
+  /** The group's messages, a partition's batches in offset order; pulling is backpressured through a bounded buffer. */
+  readonly batches: Stream.Stream<ConsumedBatch, KafkaConsumerError>
+  /**
+   * Commits positions, each the offset after a handled prefix of its partition: kept at once, sent to Kafka every
+   * `KAFKA_COMMIT_INTERVAL`, at a rebalance and on shutdown. A position of a partition this member no longer owns is dropped.
+   */
+  readonly commit: (positions: ReadonlyArray<CommitPosition>) => Effect.Effect<void>
+  /** Sends the kept positions to Kafka now. */
+  readonly flush: Effect.Effect<void, KafkaConsumerError>
 }
 
 export class KafkaConsumer extends Context.Service<KafkaConsumer, KafkaConsumerShape>()(
@@ -36,6 +55,6 @@ export class KafkaConsumer extends Context.Service<KafkaConsumer, KafkaConsumerS
 export class KafkaConsumerStatus extends Context.Service<KafkaConsumerStatus, {
   /** Whether this member is in a stable group generation (not starting, rebalancing, crashed or stopped). */
   readonly joined: Effect.Effect<boolean>
-  /** Messages pulled from Kafka that are not yet part of a committable prefix. */
-  readonly inFlight: Effect.Effect<number>
+  /** Messages fetched and waiting in the buffer for the stream to take them. */
+  readonly buffered: Effect.Effect<number>
 }>()("users-pipeline/services/KafkaConsumerStatus") {}

@@ -16,6 +16,15 @@ import { streamOptions } from "../support/pipeline.ts"
 import { page } from "../support/users.ts"
 
 const topic = "users_created"
+
+/** Lets a forked program's fibers run (scheduler turns, no clock time) until `count` stops changing. */
+const settle = (count: () => number) =>
+  Effect.gen(function*() {
+    for (let turns = 0, last = -1; turns < 50 && count() !== last; turns++) {
+      last = count()
+      for (let i = 0; i < 10; i++) yield* Effect.yieldNow
+    }
+  })
 const group = "users-stream"
 
 const users = (n: number): ReadonlyArray<User> => transformPage(page(0, n).results, "").users
@@ -34,7 +43,7 @@ const harness = (options: { endWhenCaughtUp?: boolean; repo?: CassandraRepoMemor
       const inner = yield* KafkaConsumer
       return KafkaConsumer.of({
         ...inner,
-        messages: inner.messages.pipe(Stream.tap(() => Effect.sync(() => counters.pulled++)))
+        batches: inner.batches.pipe(Stream.tap((batch) => Effect.sync(() => (counters.pulled += batch.messages.length))))
       })
     })
   ).pipe(Layer.provide(KafkaConsumerMemory.layer(log, { topic, group, endWhenCaughtUp: options.endWhenCaughtUp ?? true })))
@@ -212,6 +221,7 @@ describe("stream", () => {
       })
       publish(h.log, users(40))
       const fiber = yield* stream(streamOptions({ concurrency: 4 })).pipe(Effect.provide(h.layer), Effect.forkChild)
+      yield* settle(() => started)
       yield* TestClock.adjust("500 millis")
       assert.strictEqual(started, 4)
       assert.strictEqual(h.table.size, 0)
