@@ -1,7 +1,7 @@
 import { assert } from "@effect/vitest"
 import { Effect } from "effect"
 import { eventually } from "../support/cli.ts"
-import { clusterEnv, leaderOf, whileKilled } from "../support/cluster.ts"
+import { clusterEnv, leaderOf, resentRecords, whileKilled } from "../support/cluster.ts"
 import {
   exitsZero,
   expectedIngest,
@@ -94,7 +94,7 @@ faultScenario(
       produced: expected.users.length,
       landed,
       upserts: workerUpserts(worker),
-      counts: { "killed": `${leader} (leader of partition 0, then ${newLeader}),cassandra-3,cassandra-2`, lost: expected.ids.size - landed.ids.size },
+      counts: { "killed": `${leader} (leader of partition 0, then ${newLeader}),cassandra-3,cassandra-2`, lost: expected.ids.size - landed.ids.size, resent: resentRecords(ingest.output()) },
       recovery: `${seconds(recovery)} (Cassandra nodes back to ready)`
     })
   })

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { eventually } from "../support/cli.ts"
-import { clusterEnv, whileKilled } from "../support/cluster.ts"
+import { clusterEnv, resentRecords, whileKilled } from "../support/cluster.ts"
 import {
   assignments,
   balanced,
@@ -57,7 +57,7 @@ faultScenario(
       workers,
       produced: ids.size,
       landed,
-      counts: { workers: 3, ingests: 2, lost: ids.size - landed.ids.size },
+      counts: { workers: 3, ingests: 2, lost: ids.size - landed.ids.size, resent: ingests.reduce((n, ingest) => n + resentRecords(ingest.output()), 0) },
       recovery: "n/a (kafka-2 back after 10 s of writes without it)"
     })
   })

@@ -24,3 +24,11 @@ export const whileKilled = <A, E, R>(nodes: ReadonlyArray<ClusterNode>, body: Ef
 /** The Kafka node leading a partition, from the cluster's metadata (node ids 1..3 are kafka-1..3). */
 export const leaderOf = (metadata: { readonly topics: ReadonlyArray<{ readonly partitions: ReadonlyArray<{ readonly partitionId: number; readonly leader: number }> }> }, partition: number): ClusterNode =>
   `kafka-${metadata.topics[0]!.partitions.find((p) => p.partitionId === partition)!.leader as 1 | 2 | 3}`
+
+/**
+ * The records an ingest sent again because kafkajs resolved a send without acknowledging their partition (the producer
+ * layer's warning): 0 when the broker's death did not land on a produce request in flight, which is when kafkajs skips.
+ */
+export const resentRecords = (ingestOutput: string): number =>
+  [...ingestOutput.matchAll(/no acknowledgement for partition\(s\) [\d,]+ \((\d+) records\); sending them again/g)]
+    .reduce((n, match) => n + Number(match[1]), 0)
