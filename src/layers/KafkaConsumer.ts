@@ -129,6 +129,8 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
       generation++
       joined = true
       commitInBackground(takeKept(assigned))
+      const partitions = Object.entries(assignment).map(([topic, ps]) => `${topic} [${[...ps].sort((a, b) => a - b).join(",")}]`)
+      runFork(Effect.logInfo(`joined group ${config.groupId}: ${partitions.join("; ") || "no partitions"}`))
     })
     consumer.on(consumer.events.CRASH, ({ payload: { error, restart } }) => {
       joined = false
