@@ -5,7 +5,7 @@ import { SchemaVersion } from "../domain/User.ts"
 import type { User } from "../domain/User.ts"
 import { MaxPage, pageOfRequest } from "../domain/RandomUser.ts"
 import { transformPage } from "../domain/Transform.ts"
-import { HttpUsers, type UsersApiError, UsersApiRejected } from "../services/HttpUsers.ts"
+import { HttpUsers, type HttpUsersError, HttpUsersRejected } from "../services/HttpUsers.ts"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError, ProducerRecord } from "../services/KafkaProducer.ts"
 import { countError, ingestRunsFailed, usersFetched, usersInvalid, usersProduced } from "./Metrics.ts"
@@ -55,16 +55,16 @@ export class IngestRunsFailed extends Schema.TaggedError<IngestRunsFailed>()("In
   runs: Schema.Int
 }) {}
 
-const classify = (error: UsersApiError | KafkaProduceError): RetryableError => {
+const classify = (error: HttpUsersError | KafkaProduceError): RetryableError => {
   switch (error._tag) {
-    case "UsersApiUnavailable":
+    case "HttpUsersUnavailable":
       return {
         retryable: true,
         retryAfter: error.retryAfterMillis === undefined ? undefined : Duration.millis(error.retryAfterMillis)
       }
     case "KafkaUnavailable":
       return { retryable: true }
-    case "UsersApiRejected":
+    case "HttpUsersRejected":
     case "KafkaRejected":
       return { retryable: false }
   }
@@ -137,7 +137,7 @@ export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
 
   const request = Effect.fn("ingest.request")(function*(results: number, n: number) {
     const page = pageOfRequest(n, options.seed !== undefined)
-    if (page === undefined) return yield* new UsersApiRejected({ message: `seed ${options.seed} has no page ${n}: randomuser.me serves ${MaxPage} per seed` })
+    if (page === undefined) return yield* new HttpUsersRejected({ message: `seed ${options.seed} has no page ${n}: randomuser.me serves ${MaxPage} per seed` })
     const body = yield* api.fetchPage({ results, page, seed: options.seed, nat: options.nat }).pipe(Effect.retry(retry))
     const { invalid, users } = transformPage(body.results, options.nat ?? "")
     yield* Metric.update(usersFetched, body.results.length)
@@ -180,7 +180,7 @@ export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
   // Like an Airflow DAG run: a scheduled run that fails is logged and counted, and the next tick runs anyway;
   // an error no retry can help (configuration, auth) ends the schedule, and a one-shot run fails as it is.
   const scheduled = options.every !== undefined || options.cron !== undefined || options.for !== undefined
-  const survivable = (error: UsersApiError | KafkaProduceError) =>
+  const survivable = (error: HttpUsersError | KafkaProduceError) =>
     classify(error).retryable
       ? Ref.modify(counts, (c) => [c.runs + c.failedRuns + 1, { ...c, failedRuns: c.failedRuns + 1 }] as const).pipe(
         Effect.flatMap((n) =>

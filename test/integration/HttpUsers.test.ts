@@ -39,53 +39,53 @@ describe("HttpUsers (live layer against the fake randomuser.me)", () => {
     it.effect("maps a 503 to Unavailable/ServerError with the status, without retrying", () =>
       Effect.gen(function*() {
         const error = yield* failureOf({ script: [{ status: 503 }] })
-        assert.deepInclude(error, { _tag: "UsersApiUnavailable", reason: "ServerError", status: 503 })
+        assert.deepInclude(error, { _tag: "HttpUsersUnavailable", reason: "ServerError", status: 503 })
         assert.strictEqual((yield* (yield* FakeRandomUser).stats).requests, 1)
       }))
 
     it.effect("maps a 429 to Unavailable/RateLimited with Retry-After in milliseconds", () =>
       Effect.gen(function*() {
         const error = yield* failureOf({ script: [{ status: 429, retryAfter: "2" }] })
-        assert.deepInclude(error, { _tag: "UsersApiUnavailable", reason: "RateLimited", status: 429, retryAfterMillis: 2000 })
+        assert.deepInclude(error, { _tag: "HttpUsersUnavailable", reason: "RateLimited", status: 429, retryAfterMillis: 2000 })
       }))
 
     it.effect("reads a Retry-After given as an HTTP date", () =>
       Effect.gen(function*() {
         const retryAt = new Date((yield* Clock.currentTimeMillis) + 5000).toUTCString()
         const error = yield* failureOf({ script: [{ status: 429, retryAfter: retryAt }] })
-        assert.strictEqual(error._tag === "UsersApiUnavailable" && error.reason, "RateLimited")
-        const millis = error._tag === "UsersApiUnavailable" ? error.retryAfterMillis ?? 0 : 0
+        assert.strictEqual(error._tag === "HttpUsersUnavailable" && error.reason, "RateLimited")
+        const millis = error._tag === "HttpUsersUnavailable" ? error.retryAfterMillis ?? 0 : 0
         assert.isTrue(millis > 3000 && millis <= 5000, `retryAfterMillis ${millis}`)
       }))
 
     it.effect("maps the in-band { error } body to Unavailable/ErrorBody", () =>
       Effect.gen(function*() {
         const error = yield* failureOf({ script: [{ body: "error" }] })
-        assert.deepInclude(error, { _tag: "UsersApiUnavailable", reason: "ErrorBody", status: 200 })
+        assert.deepInclude(error, { _tag: "HttpUsersUnavailable", reason: "ErrorBody", status: 200 })
       }))
 
     it.effect("maps a truncated body to Unavailable/MalformedBody", () =>
       Effect.gen(function*() {
         const error = yield* failureOf({ script: [{ body: "truncated" }] })
-        assert.deepInclude(error, { _tag: "UsersApiUnavailable", reason: "MalformedBody" })
+        assert.deepInclude(error, { _tag: "HttpUsersUnavailable", reason: "MalformedBody" })
       }))
 
     it.effect("maps an answer slower than the timeout to Unavailable/Timeout", () =>
       Effect.gen(function*() {
         const error = yield* failureOf({ script: [{ delayMs: 1000 }] }, { timeout: "200 millis" })
-        assert.deepInclude(error, { _tag: "UsersApiUnavailable", reason: "Timeout" })
+        assert.deepInclude(error, { _tag: "HttpUsersUnavailable", reason: "Timeout" })
       }))
 
     it.effect("maps a 404 to Rejected", () =>
       Effect.gen(function*() {
         const error = yield* failureOf({ script: [{ status: 404 }] })
-        assert.deepInclude(error, { _tag: "UsersApiRejected", status: 404 })
+        assert.deepInclude(error, { _tag: "HttpUsersRejected", status: 404 })
       }))
 
     it.effect("maps a refused connection to Unavailable/Transport", () =>
       Effect.gen(function*() {
         const error = yield* failureOf({}, { url: "http://127.0.0.1:1/api/1.4/" })
-        assert.deepInclude(error, { _tag: "UsersApiUnavailable", reason: "Transport" })
+        assert.deepInclude(error, { _tag: "HttpUsersUnavailable", reason: "Transport" })
       }))
 
     it.effect("spaces requests to the configured rate limit", () =>
@@ -143,10 +143,10 @@ describe("HttpUsers (live layer against the fake randomuser.me)", () => {
     it.effect("fails an answer for another page or another number of users than asked (randomuser's silent changes)", () =>
       Effect.gen(function*() {
         const wrapped = yield* Effect.flip(fetchWith({}, {}, { results: 5, page: 10_001, seed: "wrap" }))
-        assert.deepInclude(wrapped, { _tag: "UsersApiUnavailable", reason: "UnexpectedPage" })
+        assert.deepInclude(wrapped, { _tag: "HttpUsersUnavailable", reason: "UnexpectedPage" })
         assert.include(wrapped.message, "asked page 10001, the answer is page 1")
         const one = yield* Effect.flip(fetchWith({}, {}, { results: 5001, page: 1, seed: "many" }))
-        assert.deepInclude(one, { _tag: "UsersApiUnavailable", reason: "UnexpectedPage" })
+        assert.deepInclude(one, { _tag: "HttpUsersUnavailable", reason: "UnexpectedPage" })
         assert.include(one.message, "asked 5001 users")
       }))
   })
@@ -162,7 +162,7 @@ describe("HttpUsers (live layer against the fake randomuser.me)", () => {
           yield* users.fetchPage({ ...request, results: 20 })
           yield* users.fetchPage({ ...request, results: 20 })
           const error = yield* Effect.flip(users.fetchPage({ ...request, results: 20 }))
-          assert.deepInclude(error, { _tag: "UsersApiUnavailable", reason: "RateLimited", status: 429, retryAfterMillis: 20_000 })
+          assert.deepInclude(error, { _tag: "HttpUsersUnavailable", reason: "RateLimited", status: 429, retryAfterMillis: 20_000 })
           assert.include(error.message, "without Retry-After: waiting out the 20s rate window")
           const raw = yield* (yield* HttpClient.HttpClient).get(fake.url, { urlParams: { results: 1 } })
           assert.strictEqual(raw.status, 429)

@@ -60,7 +60,7 @@ describe("ingest against randomuser.me's real behaviour (the compatible server),
         yield* ingest.signal("SIGTERM")
         assert.strictEqual(yield* ingest.exit, 1)
         const output = ingest.output()
-        assert.match(output, /run 1 failed, the schedule goes on: UsersApiUnavailable: HTTP 503/)
+        assert.match(output, /run 1 failed, the schedule goes on: HttpUsersUnavailable: HTTP 503/)
         const summary = summaryOf(output.replace("ingest stopped:", "ingest done:"))
         assert.strictEqual(summary["failed_runs"], 1)
         // The second page after the failure is asked only once the first run after it has completed.
@@ -79,12 +79,12 @@ describe("ingest against randomuser.me's real behaviour (the compatible server),
         yield* api.resetStats
         const serverError = yield* runCommand(oneShot, env, 60_000)
         assert.strictEqual(serverError.code, 1, serverError.stderr)
-        assert.deepStrictEqual(errorLines(serverError.stderr), ["error: UsersApiUnavailable: HTTP 500"], serverError.stderr)
+        assert.deepStrictEqual(errorLines(serverError.stderr), ["error: HttpUsersUnavailable: HTTP 500"], serverError.stderr)
         assert.strictEqual((yield* api.stats).statuses["500"], 3, "the first try and its 2 retries")
         yield* api.setFaults({})
         const badUrl = yield* runCommand(oneShot, { ...env, USERS_API_URL: api.url.replace("/api/1.4/", "/api/9.9/") }, 60_000)
         assert.strictEqual(badUrl.code, 1, badUrl.stderr)
-        assert.deepStrictEqual(errorLines(badUrl.stderr), ["error: UsersApiRejected: HTTP 404"], badUrl.stderr)
+        assert.deepStrictEqual(errorLines(badUrl.stderr), ["error: HttpUsersRejected: HTTP 404"], badUrl.stderr)
         for (const { stdout, stderr } of [serverError, badUrl]) {
           assert.strictEqual(stdout, "")
           assert.isFalse(stderr.split("\n").some((line) => /^\s+at /.test(line)), `no stack trace:\n${stderr}`)

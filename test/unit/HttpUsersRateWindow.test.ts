@@ -3,7 +3,7 @@ import { ConfigProvider, Effect, Layer } from "effect"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as HttpUsersLive from "../../src/layers/HttpUsers.ts"
-import { HttpUsers, UsersApiUnavailable } from "../../src/services/HttpUsers.ts"
+import { HttpUsers, HttpUsersUnavailable } from "../../src/services/HttpUsers.ts"
 
 /** A local server answering every request as a spent randomuser.me does: 429, its cowboy body, no Retry-After. */
 const spentApi = Effect.acquireRelease(
@@ -32,7 +32,7 @@ describe("HttpUsers rate window (USERS_API_RATE_WINDOW)", () => {
     Effect.gen(function*() {
       const api = yield* spentApi
       const unset = yield* rateLimitedWith({ USERS_API_URL: api.url })
-      assert.instanceOf(unset, UsersApiUnavailable)
+      assert.instanceOf(unset, HttpUsersUnavailable)
       assert.deepInclude(unset, { reason: "RateLimited", status: 429, retryAfterMillis: 5 * 60_000 })
       assert.include(unset.message, "waiting out the 5m rate window")
       const set = yield* rateLimitedWith({ USERS_API_URL: api.url, USERS_API_RATE_WINDOW: "20 seconds" })
