@@ -1,9 +1,9 @@
 import { Console, Effect, Layer, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
-import * as DeadLetterQueueLive from "../layers/DeadLetterQueue.ts"
+import { layer as DeadLetterQueueLive } from "../layers/DeadLetterQueue.ts"
 import { KafkaConfig } from "../layers/KafkaConfig.ts"
-import * as KafkaInspector from "../layers/KafkaInspector.ts"
-import * as KafkaProducer from "../layers/KafkaProducer.ts"
+import { layer as KafkaInspectorLive } from "../layers/KafkaInspector.ts"
+import { layer as KafkaProducerLive } from "../layers/KafkaProducer.ts"
 import { redrive } from "../programs/redrive.ts"
 import { DeadLetterQueue } from "../services/DeadLetterQueue.ts"
 import { optionalString, positiveInt } from "./Flags.ts"
@@ -15,7 +15,7 @@ const errorType = Flag.String("error-type").pipe(
   Flag.optional
 )
 
-const DeadLettersLive = DeadLetterQueueLive.layer.pipe(Layer.provide(KafkaInspector.layer))
+const DeadLettersLive = DeadLetterQueueLive.pipe(Layer.provide(KafkaInspectorLive))
 
 const listCommand = Command.make("list", {
   limit: positiveInt("limit", "DLQ_LIST_LIMIT", 20, "most letters printed, newest first"),
@@ -50,7 +50,7 @@ const redriveCommand = Command.make("redrive", {
       since: Option.getOrUndefined(input.since),
       max: Option.getOrUndefined(input.max),
       maxRedrives: input.maxRedrives
-    }).pipe(Effect.provide(Layer.mergeAll(DeadLettersLive, KafkaProducer.layer)))
+    }).pipe(Effect.provide(Layer.mergeAll(DeadLettersLive, KafkaProducerLive)))
     yield* Console.log(input.json ? JSON.stringify(summary, null, 2) : redriveText(summary))
   })).pipe(
     Command.withDescription(

@@ -3,7 +3,7 @@ import { assert, describe, layer } from "@effect/vitest"
 import { Clock, ConfigProvider, Duration, Effect, Layer, Schema } from "effect"
 import { HttpClient, HttpClientRequest, HttpClientResponse } from "effect/http"
 import { transformPage } from "../../src/domain/Transform.ts"
-import { layer as httpUsers, make, type Options } from "../../src/layers/HttpUsers.ts"
+import { layer as HttpUsersLive, make, type Options } from "../../src/layers/HttpUsers.ts"
 import { HttpUsers, type PageRequest } from "../../src/services/HttpUsers.ts"
 import { expectedUsers, FakeRandomUser, type Faults, layer as fakeRandomUser } from "../support/FakeRandomUser.ts"
 
@@ -124,7 +124,7 @@ describe("HttpUsers (live layer against the fake randomuser.me)", () => {
         const fake = yield* FakeRandomUser
         yield* fake.setFaults({})
         const configured = (env: Record<string, string>) =>
-          httpUsers.pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({ USERS_API_URL: fake.url, ...env }))))
+          HttpUsersLive.pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({ USERS_API_URL: fake.url, ...env }))))
         const page = yield* Effect.flatMap(HttpUsers, (users) => users.fetchPage(request)).pipe(
           Effect.provide(configured({
             USERS_API_TIMEOUT: "5 seconds",

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer } from "effect"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import * as HttpUsersLive from "../../src/layers/HttpUsers.ts"
+import { layer as HttpUsersLive } from "../../src/layers/HttpUsers.ts"
 import { HttpUsers, HttpUsersUnavailable } from "../../src/services/HttpUsers.ts"
 
 /** A local server answering every request as a spent randomuser.me does: 429, its cowboy body, no Retry-After. */
@@ -25,7 +25,7 @@ const rateLimitedWith = (env: Record<string, string>) =>
   Effect.gen(function*() {
     const users = yield* HttpUsers
     return yield* Effect.flip(users.fetchPage({ results: 10, page: 1, seed: "window" }))
-  }).pipe(Effect.provide(HttpUsersLive.layer.pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))))))
+  }).pipe(Effect.provide(HttpUsersLive.pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))))))
 
 describe("HttpUsers rate window (USERS_API_RATE_WINDOW)", () => {
   it.live("a 429 without Retry-After waits 5 minutes when USERS_API_RATE_WINDOW is unset, the variable's duration when set", () =>
