@@ -4,7 +4,7 @@ import "../src/DropTimeoutNegativeWarning.ts"
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 import type { Compression } from "../src/layers/KafkaCodecs.ts"
-import { layer as fakeApi } from "../test/support/FakeRandomUser.ts"
+import { layer as fakeApi } from "../dev/fake-api/FakeRandomUser.ts"
 import { ingestRate } from "./ingest.ts"
 import { drainBacklog, loadBacklog } from "./stream.ts"
 

@@ -1,5 +1,5 @@
 import type { User } from "../src/domain/User.ts"
-import { expectedUsers, MaxResults } from "../test/support/RandomUserGenerator.ts"
+import { expectedUsers, MaxResults } from "../dev/fake-api/RandomUserGenerator.ts"
 
 /** The benchmark's users: `count` valid users of the fake API's `seed`, pages of 5000 as `ingest` asks for them. */
 export const users = (seed: string, count: number): Array<User> =>

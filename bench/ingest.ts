@@ -1,6 +1,6 @@
 import { Effect } from "effect"
-import { FakeRandomUser } from "../test/support/FakeRandomUser.ts"
-import { runCli } from "../test/support/cli.ts"
+import { FakeRandomUser } from "../dev/fake-api/FakeRandomUser.ts"
+import { runCli } from "../dev/cli.ts"
 import { runScript } from "./lib.ts"
 import { loadBacklog, streamEnv } from "./stream.ts"
 

@@ -8,7 +8,7 @@ import { Console, Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { layer as fakeApi } from "../test/support/FakeRandomUser.ts"
+import { layer as fakeApi } from "../dev/fake-api/FakeRandomUser.ts"
 import { ingestRate } from "./ingest.ts"
 import { drainBacklog, loadBacklog } from "./stream.ts"
 

@@ -5,8 +5,8 @@ import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Layer, Option } from "effect"
 import { HttpClient, HttpClientResponse } from "effect/http"
 import { spawnSync } from "node:child_process"
-import { eventually, runCli, startCli } from "../test/support/cli.ts"
-import { FakeRandomUser, layer as fakeApi } from "../test/support/FakeRandomUser.ts"
+import { eventually, runCli, startCli } from "../dev/cli.ts"
+import { FakeRandomUser, layer as fakeApi } from "../dev/fake-api/FakeRandomUser.ts"
 import { JaegerTraces, tagsOf } from "../src/domain/JaegerTrace.ts"
 
 const count = Number(process.env["DEMO_COUNT"] ?? 5000)

@@ -1,6 +1,6 @@
 import { assert } from "@effect/vitest"
 import { Effect } from "effect"
-import { eventually } from "../support/cli.ts"
+import { eventually } from "../../dev/cli.ts"
 import { clusterEnv, leaderOf, resentRecords, whileKilled } from "../support/cluster.ts"
 import {
   exitsZero,
@@ -18,7 +18,7 @@ import {
   writtenAt
 } from "../support/faults.ts"
 import type { IngestPlan } from "../support/faults.ts"
-import { committedOffsets, endOffsets, kafkaAdmin, readTopic } from "../support/kafka.ts"
+import { committedOffsets, endOffsets, kafkaAdmin, readTopic } from "../../dev/kafka.ts"
 
 // 120 requests of 500 at 1 a second: ingest is still producing, or the stream still has a backlog, while the nodes go down.
 const plan: IngestPlan = { seed: "cluster-node-loss", count: 60_000, perRequest: 500, concurrency: 1 }

@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { eventually } from "../support/cli.ts"
+import { eventually } from "../../dev/cli.ts"
 import { clusterEnv, resentRecords, whileKilled } from "../support/cluster.ts"
 import {
   assignments,

@@ -1,7 +1,7 @@
 import { assert } from "@effect/vitest"
 import { Effect } from "effect"
-import { eventually } from "../support/cli.ts"
-import { committedOffsets, endOffsets } from "../support/kafka.ts"
+import { eventually } from "../../dev/cli.ts"
+import { committedOffsets, endOffsets } from "../../dev/kafka.ts"
 import {
   expectedIngest,
   fakeApiPipeline,

@@ -3,8 +3,8 @@ import { Effect } from "effect"
 import type { Message } from "kafkajs"
 import { randomBytes, randomUUID } from "node:crypto"
 import { DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
-import { expectedUsers } from "../support/RandomUserGenerator.ts"
-import { freshEnv, readTopic, sendPlain } from "../support/kafka.ts"
+import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
+import { freshEnv, readTopic, sendPlain } from "../../dev/kafka.ts"
 import { faultScenario, finish, landedExactly, startReadyWorker, tableOf } from "../support/faults.ts"
 
 interface Poison {

@@ -5,7 +5,7 @@ import { HttpClient, HttpClientRequest, HttpClientResponse } from "effect/http"
 import { transformPage } from "../../src/domain/Transform.ts"
 import { layer as HttpUsersLive, make, type Options } from "../../src/layers/HttpUsers.ts"
 import { HttpUsers, type PageRequest } from "../../src/services/HttpUsers.ts"
-import { expectedUsers, FakeRandomUser, type Faults, layer as fakeRandomUser } from "../support/FakeRandomUser.ts"
+import { expectedUsers, FakeRandomUser, type Faults, layer as fakeRandomUser } from "../../dev/fake-api/FakeRandomUser.ts"
 
 const request: PageRequest = { results: 20, page: 3, seed: "integration" }
 

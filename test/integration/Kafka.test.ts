@@ -6,7 +6,7 @@ import { KafkaConsumer, KafkaConsumerStatus } from "../../src/services/KafkaCons
 import type { ConsumedMessage, KafkaConsumerError } from "../../src/services/KafkaConsumer.ts"
 import { KafkaProducer } from "../../src/services/KafkaProducer.ts"
 import { javaProduce } from "../support/javaProducer.ts"
-import { committedOffsets, firstBatchCodec, freshEnv, kafkaAdmin } from "../support/kafka.ts"
+import { committedOffsets, firstBatchCodec, freshEnv, kafkaAdmin } from "../../dev/kafka.ts"
 import type { ProducerRecord } from "../../src/services/KafkaProducer.ts"
 
 const withConfig = (config: Record<string, string>) =>

@@ -1,9 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect } from "effect"
 import { deadLetterHeaders, DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
-import { cassandraTable } from "../support/cassandra.ts"
-import { eventually, startCli } from "../support/cli.ts"
-import { committedOffsets, drained, endOffsets, freshEnv, readTopic, sendPlain } from "../support/kafka.ts"
+import { cassandraTable } from "../../dev/cassandra.ts"
+import { eventually, startCli } from "../../dev/cli.ts"
+import { committedOffsets, drained, endOffsets, freshEnv, readTopic, sendPlain } from "../../dev/kafka.ts"
 import { runCommand, runJson } from "../support/operate.ts"
 import { seedDagMessage, uuidOf } from "../support/users.ts"
 

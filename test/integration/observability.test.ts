@@ -1,10 +1,10 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
-import { FakeRandomUser, layer as fakeApi, expectedUsers } from "../support/FakeRandomUser.ts"
-import { eventually, runCli, startCli } from "../support/cli.ts"
+import { FakeRandomUser, layer as fakeApi, expectedUsers } from "../../dev/fake-api/FakeRandomUser.ts"
+import { eventually, runCli, startCli } from "../../dev/cli.ts"
 import { findTraces, getTrace, spansOf } from "../support/jaeger.ts"
-import { freshEnv, sendPlain } from "../support/kafka.ts"
+import { freshEnv, sendPlain } from "../../dev/kafka.ts"
 import { seedDagMessage } from "../support/users.ts"
 
 const traced = (env: Record<string, string>): Record<string, string> => ({ ...env, OTEL_SDK_DISABLED: "false" })

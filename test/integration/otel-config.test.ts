@@ -1,8 +1,8 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
-import { eventually, runCli } from "../support/cli.ts"
-import { freshEnv } from "../support/kafka.ts"
+import { FakeRandomUser, layer as fakeApi } from "../../dev/fake-api/FakeRandomUser.ts"
+import { eventually, runCli } from "../../dev/cli.ts"
+import { freshEnv } from "../../dev/kafka.ts"
 
 const jaeger = "http://127.0.0.1:16686"
 

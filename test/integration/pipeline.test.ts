@@ -1,9 +1,9 @@
 import { assert, layer } from "@effect/vitest"
 import { ConfigProvider, Effect } from "effect"
-import { expectedUsers, FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
-import { cassandraTable } from "../support/cassandra.ts"
-import { runCli, startCli, eventually } from "../support/cli.ts"
-import { drained, freshEnv, kafkaAdmin, readTopic, sendPlain } from "../support/kafka.ts"
+import { expectedUsers, FakeRandomUser, layer as fakeApi } from "../../dev/fake-api/FakeRandomUser.ts"
+import { cassandraTable } from "../../dev/cassandra.ts"
+import { runCli, startCli, eventually } from "../../dev/cli.ts"
+import { drained, freshEnv, kafkaAdmin, readTopic, sendPlain } from "../../dev/kafka.ts"
 import { DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
 import { seedDagMessage } from "../support/users.ts"
 

@@ -1,9 +1,9 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect } from "effect"
-import { expectedUsers, FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
-import { cassandraTable } from "../support/cassandra.ts"
-import { eventually, runCli, startCli } from "../support/cli.ts"
-import { drained, freshEnv } from "../support/kafka.ts"
+import { expectedUsers, FakeRandomUser, layer as fakeApi } from "../../dev/fake-api/FakeRandomUser.ts"
+import { cassandraTable } from "../../dev/cassandra.ts"
+import { eventually, runCli, startCli } from "../../dev/cli.ts"
+import { drained, freshEnv } from "../../dev/kafka.ts"
 import { runCommand } from "../support/operate.ts"
 
 /** The users table of an isolated pipeline, read with a plain driver client. */

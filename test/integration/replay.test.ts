@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { eventually, startCli } from "../support/cli.ts"
-import { drained, freshEnv, sendPlain } from "../support/kafka.ts"
+import { eventually, startCli } from "../../dev/cli.ts"
+import { drained, freshEnv, sendPlain } from "../../dev/kafka.ts"
 import { seedDagMessage } from "../support/users.ts"
 
 const metrics = (port: string) => Effect.promise(() => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => ""))

@@ -1,9 +1,9 @@
 import { assert, layer } from "@effect/vitest"
 import { ConfigProvider, Effect } from "effect"
-import { FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
-import { cassandraTable } from "../support/cassandra.ts"
-import { eventually, runCli, startCli } from "../support/cli.ts"
-import { committedOffsets, drained, endOffsets, freshEnv, sendPlain } from "../support/kafka.ts"
+import { FakeRandomUser, layer as fakeApi } from "../../dev/fake-api/FakeRandomUser.ts"
+import { cassandraTable } from "../../dev/cassandra.ts"
+import { eventually, runCli, startCli } from "../../dev/cli.ts"
+import { committedOffsets, drained, endOffsets, freshEnv, sendPlain } from "../../dev/kafka.ts"
 import { runCommand, runJson } from "../support/operate.ts"
 
 const ingest = (count: number, seed: string, env: Record<string, string>) =>

@@ -1,10 +1,10 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { expectedUsers, FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
-import { eventually, runCli, startCli } from "../support/cli.ts"
+import { expectedUsers, FakeRandomUser, layer as fakeApi } from "../../dev/fake-api/FakeRandomUser.ts"
+import { eventually, runCli, startCli } from "../../dev/cli.ts"
 import { findTraces, getTrace, spansOf } from "../support/jaeger.ts"
 import type { Trace } from "../support/jaeger.ts"
-import { drained, freshEnv } from "../support/kafka.ts"
+import { drained, freshEnv } from "../../dev/kafka.ts"
 
 const users = 5000
 const traced = (env: Record<string, string>): Record<string, string> => ({ ...env, OTEL_SDK_DISABLED: "false" })

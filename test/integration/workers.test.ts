@@ -1,10 +1,10 @@
 import { assert, layer } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect } from "effect"
 import { AssignerProtocol } from "kafkajs"
-import { FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
-import { cassandraTable } from "../support/cassandra.ts"
-import { eventually, runCli, startCli } from "../support/cli.ts"
-import { committedOffsets, drained, freshEnv, kafkaAdmin, readTopic } from "../support/kafka.ts"
+import { FakeRandomUser, layer as fakeApi } from "../../dev/fake-api/FakeRandomUser.ts"
+import { cassandraTable } from "../../dev/cassandra.ts"
+import { eventually, runCli, startCli } from "../../dev/cli.ts"
+import { committedOffsets, drained, freshEnv, kafkaAdmin, readTopic } from "../../dev/kafka.ts"
 
 const tableOf = (env: Record<string, string>) =>
   cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)

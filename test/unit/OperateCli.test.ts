@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { runSourceMain as run } from "../support/cliEntry.ts"
+import { runSourceMain as run } from "../../dev/cliEntry.ts"
 
 const flagsOf = (help: string) => [...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1])
 

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
-import { runSourceMain as run, sourceMain } from "../support/cliEntry.ts"
+import { runSourceMain as run, sourceMain } from "../../dev/cliEntry.ts"
 
 const flagsOf = (help: string) => [...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1])
 

@@ -1,7 +1,7 @@
 import { Effect, Layer, Schedule } from "effect"
 import type { Config, Scope } from "effect"
 import cassandra from "cassandra-driver"
-import { CassandraConfig, clientOptions } from "../../src/layers/CassandraConfig.ts"
+import { CassandraConfig, clientOptions } from "../src/layers/CassandraConfig.ts"
 
 const slow = { readTimeout: 60_000 }
 

@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process"
 import { join } from "node:path"
 
-const root = join(import.meta.dirname, "../..")
+const root = join(import.meta.dirname, "..")
 
 /** `src/main.ts`, run by Node's type stripping: what the unit tests spawn. */
 export const sourceMain = join(root, "src/main.ts")

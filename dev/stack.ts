@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url"
 
 export const stackUp = (...args: ReadonlyArray<string>): void => {
   if (process.env["USERS_PIPELINE_STACK_SKIP_UP"] === "1") return
-  const repo = fileURLToPath(new URL("../..", import.meta.url))
+  const repo = fileURLToPath(new URL("..", import.meta.url))
   const result = spawnSync("bash", ["stack/stack.sh", "up", ...args], { cwd: repo, stdio: "inherit" })
   if (result.status !== 0) {
     throw new Error(`stack/stack.sh up ${args.join(" ")} failed (exit ${result.status ?? result.signal}); see its output above`)
