@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { FakeRandomUser } from "../dev/fake-api/FakeRandomUser.ts"
+import { FakeHttpUsers } from "../dev/fake-api/FakeHttpUsers.ts"
 import { runCli } from "../dev/cli.ts"
 import { runScript } from "./lib.ts"
 import { loadBacklog, streamEnv } from "./stream.ts"
@@ -7,7 +7,7 @@ import { loadBacklog, streamEnv } from "./stream.ts"
 /** `ingest` from the compatible server into a fresh 6-partition topic: users/s as the program reports it. */
 export const ingestRate = (seed: string, count: number, extraEnv: Record<string, string> = {}) =>
   Effect.gen(function*() {
-    const api = yield* FakeRandomUser
+    const api = yield* FakeHttpUsers
     const topic = yield* loadBacklog(`${seed}-empty`, 0)
     const env = { ...streamEnv(topic, false), USERS_API_URL: api.url, ...extraEnv }
     const output = yield* runCli(

@@ -8,7 +8,7 @@ import { Console, Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { layer as fakeApi } from "../dev/fake-api/FakeRandomUser.ts"
+import { FakeHttpUsers } from "../dev/fake-api/FakeHttpUsers.ts"
 import { ingestRate } from "./ingest.ts"
 import { drainBacklog, loadBacklog } from "./stream.ts"
 
@@ -74,4 +74,4 @@ const run = Effect.gen(function*() {
   yield* Console.log(`profile: ${target}`)
 })
 
-run.pipe(Effect.provide(fakeApi()), NodeRuntime.runMain)
+run.pipe(Effect.provide(FakeHttpUsers.layer()), NodeRuntime.runMain)

@@ -5,7 +5,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import { cpus, freemem, loadavg, totalmem } from "node:os"
-import { layer as fakeApi } from "../dev/fake-api/FakeRandomUser.ts"
+import { FakeHttpUsers } from "../dev/fake-api/FakeHttpUsers.ts"
 import { ingestCeiling, ingestRate } from "./ingest.ts"
 import { save, table } from "./report.ts"
 import type { Results } from "./report.ts"
@@ -94,4 +94,4 @@ const bench = Effect.gen(function*() {
   yield* Console.log(`wrote bench/results/${smoke ? "smoke" : "latest"}.json and .svg`)
 })
 
-bench.pipe(Effect.provide(fakeApi()), NodeRuntime.runMain)
+bench.pipe(Effect.provide(FakeHttpUsers.layer()), NodeRuntime.runMain)

@@ -6,7 +6,7 @@ import { Console, Effect, Layer, Option } from "effect"
 import { HttpClient, HttpClientResponse } from "effect/http"
 import { spawnSync } from "node:child_process"
 import { eventually, runCli, startCli } from "../dev/cli.ts"
-import { FakeRandomUser, layer as fakeApi } from "../dev/fake-api/FakeRandomUser.ts"
+import { FakeHttpUsers } from "../dev/fake-api/FakeHttpUsers.ts"
 import { JaegerTraces, tagsOf } from "../src/domain/JaegerTrace.ts"
 
 const count = Number(process.env["DEMO_COUNT"] ?? 5000)
@@ -48,7 +48,7 @@ const userTrace = (sinceMillis: number) =>
 const demo = Effect.gen(function*() {
   yield* stackUp
   const live = yield* randomUserReachable
-  const api = live ? Option.none() : Option.some(yield* FakeRandomUser)
+  const api = live ? Option.none() : Option.some(yield* FakeHttpUsers)
   if (Option.isSome(api)) yield* Console.log(`randomuser.me is not reachable: using the bundled compatible server at ${api.value.url}`)
   const env: Record<string, string> = { STREAM_HTTP_PORT: statusPort, ...(Option.isSome(api) ? { USERS_API_URL: api.value.url } : {}) }
   const started = Date.now()
@@ -76,6 +76,6 @@ const demo = Effect.gen(function*() {
 }).pipe(Effect.scoped)
 
 demo.pipe(
-  Effect.provide(Layer.mergeAll(fakeApi(), NodeHttpClient.layerUndici)),
+  Effect.provide(Layer.mergeAll(FakeHttpUsers.layer(), NodeHttpClient.layerUndici)),
   NodeRuntime.runMain
 )

@@ -1,6 +1,6 @@
 import { assert } from "@effect/vitest"
 import { Effect } from "effect"
-import type { Faults } from "../../dev/fake-api/FakeRandomUser.ts"
+import type { Faults } from "../../dev/fake-api/FakeHttpUsers.ts"
 import {
   exitsZero,
   expectedIngest,

@@ -5,13 +5,14 @@ import { HttpClient, HttpClientRequest, HttpClientResponse } from "effect/http"
 import { transformPage } from "../../src/domain/Transform.ts"
 import { layer as HttpUsersLive, make, type Options } from "../../src/layers/HttpUsers.ts"
 import { HttpUsers, type PageRequest } from "../../src/services/HttpUsers.ts"
-import { expectedUsers, FakeRandomUser, type Faults, layer as fakeRandomUser } from "../../dev/fake-api/FakeRandomUser.ts"
+import { FakeHttpUsers, type Faults } from "../../dev/fake-api/FakeHttpUsers.ts"
+import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
 
 const request: PageRequest = { results: 20, page: 3, seed: "integration" }
 
 const fetchWith = (faults: Faults, options: Partial<Options> = {}, pageRequest: PageRequest = request) =>
   Effect.gen(function*() {
-    const fake = yield* FakeRandomUser
+    const fake = yield* FakeHttpUsers
     yield* fake.setFaults(faults)
     yield* fake.resetStats
     const users = yield* make({ url: fake.url, timeout: "2 seconds", ...options })
@@ -21,7 +22,7 @@ const fetchWith = (faults: Faults, options: Partial<Options> = {}, pageRequest: 
 const failureOf = (faults: Faults, options: Partial<Options> = {}) => Effect.flip(fetchWith(faults, options))
 
 describe("HttpUsers (live layer against the fake randomuser.me)", () => {
-  layer(Layer.mergeAll(fakeRandomUser(), NodeHttpClient.layerUndici), { excludeTestServices: true })((it) => {
+  layer(Layer.mergeAll(FakeHttpUsers.layer(), NodeHttpClient.layerUndici), { excludeTestServices: true })((it) => {
     it.effect("decodes a page into exactly the users the seed and page determine", () =>
       Effect.gen(function*() {
         const page = yield* fetchWith({})
@@ -40,7 +41,7 @@ describe("HttpUsers (live layer against the fake randomuser.me)", () => {
       Effect.gen(function*() {
         const error = yield* failureOf({ script: [{ status: 503 }] })
         assert.deepInclude(error, { _tag: "HttpUsersUnavailable", reason: "ServerError", status: 503 })
-        assert.strictEqual((yield* (yield* FakeRandomUser).stats).requests, 1)
+        assert.strictEqual((yield* (yield* FakeHttpUsers).stats).requests, 1)
       }))
 
     it.effect("maps a 429 to Unavailable/RateLimited with Retry-After in milliseconds", () =>
@@ -90,7 +91,7 @@ describe("HttpUsers (live layer against the fake randomuser.me)", () => {
 
     it.effect("spaces requests to the configured rate limit", () =>
       Effect.gen(function*() {
-        const fake = yield* FakeRandomUser
+        const fake = yield* FakeHttpUsers
         yield* fake.setFaults({})
         const users = yield* make({ url: fake.url, timeout: "2 seconds", rateLimit: 5 })
         const start = yield* Clock.currentTimeMillis
@@ -100,7 +101,7 @@ describe("HttpUsers (live layer against the fake randomuser.me)", () => {
 
     it.effect("takes its fault plan from POST /__faults and counts in GET /__stats", () =>
       Effect.gen(function*() {
-        const fake = yield* FakeRandomUser
+        const fake = yield* FakeHttpUsers
         const client = yield* HttpClient.HttpClient
         const control = new URL("/__faults", fake.url).href
         yield* fake.resetStats
@@ -121,7 +122,7 @@ describe("HttpUsers (live layer against the fake randomuser.me)", () => {
 
     it.effect("reads USERS_API_* from config and fails at start on a bad value, naming the variable", () =>
       Effect.gen(function*() {
-        const fake = yield* FakeRandomUser
+        const fake = yield* FakeHttpUsers
         yield* fake.setFaults({})
         const configured = (env: Record<string, string>) =>
           HttpUsersLive.pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({ USERS_API_URL: fake.url, ...env }))))
@@ -152,12 +153,12 @@ describe("HttpUsers (live layer against the fake randomuser.me)", () => {
   })
 
   describe("against a budget of 30 users per client per hour", () => {
-    layer(Layer.mergeAll(fakeRandomUser({ budget: { users: 30, window: Duration.hours(1) } }), NodeHttpClient.layerUndici), {
+    layer(Layer.mergeAll(FakeHttpUsers.layer({ budget: { users: 30, window: Duration.hours(1) } }), NodeHttpClient.layerUndici), {
       excludeTestServices: true
     })((it) => {
       it.effect("answers 429 without Retry-After once spent, which waits out the configured window", () =>
         Effect.gen(function*() {
-          const fake = yield* FakeRandomUser
+          const fake = yield* FakeHttpUsers
           const users = yield* make({ url: fake.url, timeout: "2 seconds", rateWindow: "20 seconds" })
           yield* users.fetchPage({ ...request, results: 20 })
           yield* users.fetchPage({ ...request, results: 20 })

@@ -1,7 +1,8 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
-import { FakeRandomUser, layer as fakeApi, expectedUsers } from "../../dev/fake-api/FakeRandomUser.ts"
+import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
+import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
 import { eventually, runCli, startCli } from "../../dev/cli.ts"
 import { findTraces, getTrace, spansOf } from "../support/jaeger.ts"
 import { freshEnv, sendPlain } from "../../dev/kafka.ts"
@@ -18,10 +19,10 @@ const counter = (metrics: string, name: string) =>
 const stack = (...args: Array<string>) =>
   Effect.sync(() => spawnSync("bash", ["stack/stack.sh", ...args], { stdio: "inherit" }).status)
 
-layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("observability on the real stack", (it) => {
+layer(FakeHttpUsers.layer(), { timeout: "10 minutes", excludeTestServices: true })("observability on the real stack", (it) => {
   it.effect("one user's create, process and write form one trace across both services in Jaeger, linked to the run's fetch and send", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const env = traced(freshEnv({ USERS_API_URL: api.url }))
       const seed = `trace-${Date.now()}`
       const user = expectedUsers({ seed, page: 1, results: 100 })[42]!
@@ -77,7 +78,7 @@ layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("observab
 
   it.effect("/readyz answers 503 while Cassandra is stopped and 200 once it is back; /metrics counters move", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const port = "19464"
       const env = freshEnv({ USERS_API_URL: api.url, STREAM_HTTP_PORT: port })
       const base = `http://127.0.0.1:${port}`

@@ -1,6 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { ConfigProvider, Effect } from "effect"
-import { expectedUsers, FakeRandomUser, layer as fakeApi } from "../../dev/fake-api/FakeRandomUser.ts"
+import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
+import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
 import { cassandraTable } from "../../dev/cassandra.ts"
 import { runCli, startCli, eventually } from "../../dev/cli.ts"
 import { drained, freshEnv, kafkaAdmin, readTopic, sendPlain } from "../../dev/kafka.ts"
@@ -20,10 +21,10 @@ const expectedRun = (count: number, seed: string) =>
 
 const toRow = (value: unknown) => value instanceof Date ? value.toISOString() : String(value)
 
-layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("pipeline on the real stack", (it) => {
+layer(FakeHttpUsers.layer(), { timeout: "10 minutes", excludeTestServices: true })("pipeline on the real stack", (it) => {
   it.effect("ingests 10,000 users into exactly 10,000 rows equal to the transform of the source; re-ingesting keeps 10,000", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const env = freshEnv({ USERS_API_URL: api.url })
       const table = yield* tableOf(env)
       const expected = expectedRun(10_000, "e2e")

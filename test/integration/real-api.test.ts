@@ -1,6 +1,7 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect } from "effect"
-import { expectedUsers, FakeRandomUser, layer as fakeApi } from "../../dev/fake-api/FakeRandomUser.ts"
+import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
+import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
 import { cassandraTable } from "../../dev/cassandra.ts"
 import { eventually, runCli, startCli } from "../../dev/cli.ts"
 import { drained, freshEnv } from "../../dev/kafka.ts"
@@ -26,10 +27,10 @@ const summaryOf = (output: string): Record<string, number> => {
 }
 
 describe("ingest against randomuser.me's real behaviour (the compatible server), on the real stack", () => {
-  layer(fakeApi(), { timeout: "5 minutes", excludeTestServices: true })((it) => {
+  layer(FakeHttpUsers.layer(), { timeout: "5 minutes", excludeTestServices: true })((it) => {
     it.effect("two nationalities of one seed and page become 2N rows (randomuser gives them the same login.uuids)", () =>
       Effect.gen(function*() {
-        const api = yield* FakeRandomUser
+        const api = yield* FakeHttpUsers
         const env = freshEnv({ USERS_API_URL: api.url })
         const table = yield* tableOf(env)
         const args = (nat: string) => ["ingest", "--count", "2000", "--seed", "two-nats", "--nat", nat]
@@ -49,7 +50,7 @@ describe("ingest against randomuser.me's real behaviour (the compatible server),
 
     it.effect("ingest --every goes on after a failed run; a signal ends it with the summary and exit code 1", () =>
       Effect.gen(function*() {
-        const api = yield* FakeRandomUser
+        const api = yield* FakeHttpUsers
         yield* api.setFaults({ script: [{ status: 503 }, { status: 503 }] })
         yield* api.resetStats
         const env = freshEnv({ USERS_API_URL: api.url })
@@ -70,7 +71,7 @@ describe("ingest against randomuser.me's real behaviour (the compatible server),
       }).pipe(Effect.scoped), { timeout: 120_000 })
     it.effect("a one-shot ingest whose run fails (HTTP 500 until its retries run out, or a path the API does not serve) exits 1 with one error: line", () =>
       Effect.gen(function*() {
-        const api = yield* FakeRandomUser
+        const api = yield* FakeHttpUsers
         const env = freshEnv({ USERS_API_URL: api.url })
         const oneShot = ["ingest", "--count", "10", "--max-retries", "2", "--retry-base", "10 millis"]
         const errorLines = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("error:"))
@@ -93,10 +94,10 @@ describe("ingest against randomuser.me's real behaviour (the compatible server),
       }).pipe(Effect.scoped), { timeout: 120_000 })
   })
 
-  layer(fakeApi({ budget: { users: 2000, window: Duration.seconds(20) } }), { timeout: "5 minutes", excludeTestServices: true })((it) => {
+  layer(FakeHttpUsers.layer({ budget: { users: 2000, window: Duration.seconds(20) } }), { timeout: "5 minutes", excludeTestServices: true })((it) => {
     it.effect("ingest --every under a 2,000 users / 20 s limit: runs that hit it wait a window and resume, none ends the schedule, every user is one row", () =>
       Effect.gen(function*() {
-        const api = yield* FakeRandomUser
+        const api = yield* FakeHttpUsers
         yield* api.resetStats
         const env = freshEnv({ USERS_API_URL: api.url, USERS_API_RATE_WINDOW: "20 seconds" })
         const table = yield* tableOf(env)

@@ -5,7 +5,8 @@ import { execFileSync } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { expectedUsers, FakeRandomUser, layer as fakeApi } from "../../dev/fake-api/FakeRandomUser.ts"
+import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
+import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
 import { cassandraTable } from "../../dev/cassandra.ts"
 import { eventually, runCli, startCli } from "../../dev/cli.ts"
 import { findTraces, spansOf } from "../support/jaeger.ts"
@@ -50,10 +51,10 @@ const assertOneLine = (result: { code: number | null; lines: ReadonlyArray<strin
   for (const secret of secrets) assert.notInclude(result.lines.join("\n"), secret)
 }
 
-layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("secured stack: TLS, SASL/SCRAM, Cassandra auth", (it) => {
+layer(FakeHttpUsers.layer(), { timeout: "10 minutes", excludeTestServices: true })("secured stack: TLS, SASL/SCRAM, Cassandra auth", (it) => {
   it.effect("ingests 2,000 users and streams them into exactly 2,000 rows over TLS + SCRAM + Cassandra auth; a user's trace crosses both services", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const env = secured({ USERS_API_URL: api.url, OTEL_SDK_DISABLED: "false" })
       const seed = `secure-${Date.now()}`
       const users = expectedUsers({ seed, page: 1, results: 2000 })
@@ -80,7 +81,7 @@ layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("secured 
 
   it.effect("a wrong password, a CA that did not sign the server, or plaintext to a TLS port: one line naming what failed, no stack, no secret", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const base = secured({ USERS_API_URL: api.url, KAFKA_CONNECT_TIMEOUT: "10 seconds", CASSANDRA_CONNECT_TIMEOUT: "10 seconds" })
       const secrets = [...secretMaterial(base), "not-the-password-1f3a"]
       const ingest = ["ingest", "--count", "10", "--max-retries", "1"]
@@ -115,7 +116,7 @@ layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("secured 
 
   it.effect("with LOG_LEVEL=Debug no password, key or certificate reaches stdout, stderr, /metrics or the exported spans", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const env = secured({ USERS_API_URL: api.url, OTEL_SDK_DISABLED: "false", LOG_LEVEL: "Debug", STREAM_HTTP_PORT: "9471" })
       const secrets = secretMaterial(env)
       assert.isAtLeast(secrets.length, 4)

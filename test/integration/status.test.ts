@@ -1,6 +1,6 @@
 import { assert, layer } from "@effect/vitest"
 import { ConfigProvider, Effect } from "effect"
-import { FakeRandomUser, layer as fakeApi } from "../../dev/fake-api/FakeRandomUser.ts"
+import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
 import { cassandraTable } from "../../dev/cassandra.ts"
 import { eventually, runCli, startCli } from "../../dev/cli.ts"
 import { committedOffsets, drained, endOffsets, freshEnv, sendPlain } from "../../dev/kafka.ts"
@@ -13,10 +13,10 @@ const sum = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0)
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
-layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("status on the real stack", (it) => {
+layer(FakeHttpUsers.layer(), { timeout: "10 minutes", excludeTestServices: true })("status on the real stack", (it) => {
   it.effect("reports end offsets, committed offsets, lag, members and rows as they are, also with a worker stopped mid-backlog", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const env = freshEnv({ USERS_API_URL: api.url })
       const table = yield* cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
       yield* ingest(3_000, "status-a", env)

@@ -12,7 +12,7 @@ import { cassandraTable } from "../../dev/cassandra.ts"
 import type { CassandraTable } from "../../dev/cassandra.ts"
 import { eventually, startCli } from "../../dev/cli.ts"
 import type { CliProcess } from "../../dev/cli.ts"
-import { FakeRandomUser, layer as fakeApi } from "../../dev/fake-api/FakeRandomUser.ts"
+import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
 import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
 import { AssignerProtocol } from "kafkajs"
 import { drained, freshEnv, kafkaAdmin, readTopic } from "../../dev/kafka.ts"
@@ -24,15 +24,15 @@ const repo = fileURLToPath(new URL("../..", import.meta.url))
  * One fault scenario as a test: `body` runs scoped (its processes are killed and their logs kept when it ends)
  * with the suite's fake users API served in-process, under the suite's timeouts.
  */
-export const faultScenario = <A, E>(suite: string, test: string, body: Effect.Effect<A, E, FakeRandomUser | Scope.Scope>) =>
-  layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })(suite, (it) => {
+export const faultScenario = <A, E>(suite: string, test: string, body: Effect.Effect<A, E, FakeHttpUsers | Scope.Scope>) =>
+  layer(FakeHttpUsers.layer(), { timeout: "15 minutes", excludeTestServices: true })(suite, (it) => {
     it.effect(test, () => body.pipe(Effect.scoped), { timeout: 600_000 })
   })
 
 /** A fresh isolated pipeline (see `freshEnv`) whose `ingest` reads the fake users API. */
 export const fakeApiPipeline = (extra: Record<string, string> = {}) =>
   Effect.gen(function*() {
-    const api = yield* FakeRandomUser
+    const api = yield* FakeHttpUsers
     return { api, env: freshEnv({ USERS_API_URL: api.url, ...extra }) }
   })
 
