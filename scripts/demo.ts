@@ -4,18 +4,14 @@
 import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Layer, Option } from "effect"
 import { HttpClient, HttpClientResponse } from "effect/http"
-import { spawnSync } from "node:child_process"
 import { eventually, runCli, startCli } from "../dev/cli.ts"
 import { FakeHttpUsers } from "../dev/fake-api/FakeHttpUsers.ts"
+import { stackUp } from "../dev/stack.ts"
 import { JaegerTraces, tagsOf } from "../src/domain/JaegerTrace.ts"
 
 const count = Number(process.env["DEMO_COUNT"] ?? 5000)
 const statusPort = "9464"
 const jaeger = "http://127.0.0.1:16686"
-
-const stackUp = Effect.sync(() => spawnSync("bash", ["stack/stack.sh", "up"], { stdio: "inherit" })).pipe(
-  Effect.flatMap((result) => result.status === 0 ? Effect.void : Effect.die(new Error("stack/stack.sh up failed")))
-)
 
 const randomUserReachable = HttpClient.get("https://randomuser.me/api/1.4/?results=1").pipe(
   Effect.flatMap(HttpClientResponse.filterStatusOk),
@@ -46,7 +42,7 @@ const userTrace = (sinceMillis: number) =>
   )
 
 const demo = Effect.gen(function*() {
-  yield* stackUp
+  yield* Effect.sync(() => stackUp())
   const live = yield* randomUserReachable
   const api = live ? Option.none() : Option.some(yield* FakeHttpUsers)
   if (Option.isSome(api)) yield* Console.log(`randomuser.me is not reachable: using the bundled compatible server at ${api.value.url}`)

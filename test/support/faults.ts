@@ -1,12 +1,10 @@
 import { assert, layer } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect } from "effect"
 import type { Scope } from "effect"
-import { spawn } from "node:child_process"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { connect } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
 import { cassandraTable } from "../../dev/cassandra.ts"
 import type { CassandraTable } from "../../dev/cassandra.ts"
@@ -17,8 +15,7 @@ import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
 import { AssignerProtocol } from "kafkajs"
 import { drained, freshEnv, kafkaAdmin, readTopic } from "../../dev/kafka.ts"
 import type { ReadMessage } from "../../dev/kafka.ts"
-
-const repo = fileURLToPath(new URL("../..", import.meta.url))
+import { stack } from "../../dev/stack.ts"
 
 /**
  * One fault scenario as a test: `body` runs scoped (its processes are killed and their logs kept when it ends)
@@ -35,13 +32,6 @@ export const fakeApiPipeline = (extra: Record<string, string> = {}) =>
     const api = yield* FakeHttpUsers
     return { api, env: freshEnv({ USERS_API_URL: api.url, ...extra }) }
   })
-
-/** `stack/stack.sh …` as a child process, so the in-process fake API keeps serving meanwhile; fails unless it exits 0. */
-export const stack = (...args: Array<string>): Effect.Effect<void> =>
-  Effect.callback<number | null>((resume) => {
-    const child = spawn("bash", ["stack/stack.sh", ...args], { cwd: repo, stdio: ["ignore", "ignore", "inherit"] })
-    child.on("exit", (code) => resume(Effect.succeed(code)))
-  }).pipe(Effect.flatMap((code) => code === 0 ? Effect.void : Effect.die(new Error(`stack/stack.sh ${args.join(" ")}: exit ${code}`))))
 
 const ports = { kafka: 9092, cassandra: 9042 } as const
 
