@@ -12,11 +12,11 @@ import {
   seconds,
   startIngest,
   startReadyWorker,
-  tableOf,
   validUsersLanded,
   workerUpserts,
   writtenAt
 } from "../support/faults.ts"
+import { tableOf } from "../../dev/cassandra.ts"
 import type { IngestPlan } from "../support/faults.ts"
 import { committedOffsets, endOffsets, kafkaAdmin, readTopic } from "../../dev/kafka.ts"
 

@@ -12,9 +12,9 @@ import {
   ingestArgs,
   startLogged,
   startWorker,
-  tableOf,
   validUsersLanded
 } from "../support/faults.ts"
+import { tableOf } from "../../dev/cassandra.ts"
 import type { IngestPlan, Worker } from "../support/faults.ts"
 
 const plans: ReadonlyArray<IngestPlan> = [

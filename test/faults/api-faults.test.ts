@@ -9,9 +9,9 @@ import {
   finish,
   startIngest,
   startWorker,
-  tableOf,
   validUsersLanded
 } from "../support/faults.ts"
+import { tableOf } from "../../dev/cassandra.ts"
 import type { IngestPlan } from "../support/faults.ts"
 
 const invalidUserRate = 0.03

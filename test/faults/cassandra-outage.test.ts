@@ -12,12 +12,12 @@ import {
   seconds,
   startIngest,
   startReadyWorker,
-  tableOf,
   validUsersLanded,
   whileStopped,
   workerUpserts,
   writtenAt
 } from "../support/faults.ts"
+import { tableOf } from "../../dev/cassandra.ts"
 import type { IngestPlan } from "../support/faults.ts"
 
 const plan: IngestPlan = { seed: "cassandra-outage", count: 30_000, perRequest: 500, concurrency: 1 }

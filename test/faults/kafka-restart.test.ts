@@ -12,9 +12,9 @@ import {
   seconds,
   startIngest,
   startReadyWorker,
-  tableOf,
   validUsersLanded
 } from "../support/faults.ts"
+import { tableOf } from "../../dev/cassandra.ts"
 import type { IngestPlan } from "../support/faults.ts"
 
 const plan: IngestPlan = { seed: "kafka-restart", count: 60_000, perRequest: 250, concurrency: 4 }

@@ -5,7 +5,8 @@ import { randomBytes, randomUUID } from "node:crypto"
 import { DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
 import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
 import { freshEnv, readTopic, sendPlain } from "../../dev/kafka.ts"
-import { faultScenario, finish, landedExactly, startReadyWorker, tableOf } from "../support/faults.ts"
+import { faultScenario, finish, landedExactly, startReadyWorker } from "../support/faults.ts"
+import { tableOf } from "../../dev/cassandra.ts"
 
 interface Poison {
   readonly message: Message

@@ -13,9 +13,9 @@ import {
   startIngest,
   startWorker,
   stopWorker,
-  tableOf,
   validUsersLanded
 } from "../support/faults.ts"
+import { tableOf } from "../../dev/cassandra.ts"
 import type { IngestPlan, Worker } from "../support/faults.ts"
 
 const plan: IngestPlan = { seed: "rebalance", count: 40_000, perRequest: 500, concurrency: 1 }

@@ -11,9 +11,9 @@ import {
   seconds,
   startIngest,
   startWorker,
-  tableOf,
   validUsersLanded
 } from "../support/faults.ts"
+import { tableOf } from "../../dev/cassandra.ts"
 import type { IngestPlan, Worker } from "../support/faults.ts"
 
 const plan: IngestPlan = { seed: "kill-9", count: 50_000, perRequest: 500, concurrency: 1 }

@@ -1,16 +1,12 @@
 import { assert, layer } from "@effect/vitest"
-import { ConfigProvider, Effect } from "effect"
+import { Effect } from "effect"
 import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
 import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
-import { cassandraTable } from "../../dev/cassandra.ts"
+import { tableOf } from "../../dev/cassandra.ts"
 import { runCli, startCli, eventually } from "../../dev/cli.ts"
 import { drained, freshEnv, kafkaAdmin, readTopic, sendPlain } from "../../dev/kafka.ts"
 import { DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
 import { seedDagMessage } from "../support/users.ts"
-
-/** The users table of an isolated pipeline, read with a plain driver client. */
-const tableOf = (env: Record<string, string>) =>
-  cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
 
 const ingestArgs = (count: number, seed: string) =>
   ["ingest", "--count", String(count), "--seed", seed, "--results-per-request", "5000", "--concurrency", "2"]

@@ -1,15 +1,11 @@
 import { assert, describe, layer } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect } from "effect"
+import { Duration, Effect } from "effect"
 import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
 import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
-import { cassandraTable } from "../../dev/cassandra.ts"
+import { tableOf } from "../../dev/cassandra.ts"
 import { eventually, runCli, startCli } from "../../dev/cli.ts"
 import { drained, freshEnv } from "../../dev/kafka.ts"
 import { runCommand } from "../support/operate.ts"
-
-/** The users table of an isolated pipeline, read with a plain driver client. */
-const tableOf = (env: Record<string, string>) =>
-  cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
 
 /** Runs the stream until everything ingested so far is written and committed, then stops it. */
 const streamUntilDrained = (env: Record<string, string>) =>

@@ -1,5 +1,5 @@
 import { assert, layer } from "@effect/vitest"
-import { ConfigProvider, Effect } from "effect"
+import { Effect } from "effect"
 import cassandra from "cassandra-driver"
 import { execFileSync } from "node:child_process"
 import { mkdtempSync } from "node:fs"
@@ -7,7 +7,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
 import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
-import { cassandraTable } from "../../dev/cassandra.ts"
+import { tableOf } from "../../dev/cassandra.ts"
 import { eventually, runCli, startCli } from "../../dev/cli.ts"
 import { findTraces, spansOf } from "../support/jaeger.ts"
 import { freshEnv } from "../../dev/kafka.ts"
@@ -17,9 +17,6 @@ import { secretMaterial, secureEnv } from "../support/secure.ts"
 // Cassandra with passwords, roles and required client TLS on 9142.
 
 const secured = (extra: Record<string, string> = {}) => ({ ...freshEnv(), ...secureEnv(), ...extra })
-
-const tableOf = (env: Record<string, string>) =>
-  cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
 
 /** A CA that signed nothing the servers present. */
 const strangerCa = () => {

@@ -1,13 +1,10 @@
 import { assert, layer } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect } from "effect"
+import { Duration, Effect } from "effect"
 import { AssignerProtocol } from "kafkajs"
 import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
-import { cassandraTable } from "../../dev/cassandra.ts"
+import { tableOf } from "../../dev/cassandra.ts"
 import { eventually, runCli, startCli } from "../../dev/cli.ts"
 import { committedOffsets, drained, freshEnv, kafkaAdmin, readTopic } from "../../dev/kafka.ts"
-
-const tableOf = (env: Record<string, string>) =>
-  cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
 
 const ingest = (count: number, seed: string, env: Record<string, string>) =>
   runCli(["ingest", "--count", String(count), "--seed", seed, "--results-per-request", "5000", "--concurrency", "2"], env)

@@ -1,12 +1,11 @@
 import { assert, layer } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect } from "effect"
+import { Duration, Effect } from "effect"
 import type { Scope } from "effect"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { connect } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
-import { cassandraTable } from "../../dev/cassandra.ts"
 import type { CassandraTable } from "../../dev/cassandra.ts"
 import { eventually, startCli } from "../../dev/cli.ts"
 import type { CliProcess } from "../../dev/cli.ts"
@@ -57,10 +56,6 @@ export const whileStopped = <A, E, R>(server: keyof typeof ports, body: Effect.E
 
 /** `stack.sh restart`, checking the server really went down in between. */
 export const restart = (server: keyof typeof ports) => whileStopped(server, Effect.void)
-
-/** The users table of an isolated pipeline, read with a plain driver client. */
-export const tableOf = (env: Record<string, string>): Effect.Effect<CassandraTable, never, Scope.Scope> =>
-  cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
 
 /** One `ingest` run: its seed, user count, page size and concurrency, and the fake API's invalid-user rate (if any). */
 export interface IngestPlan {
