@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { FakeHttpUsers } from "../dev/fake-api/FakeHttpUsers.ts"
 import { runCli } from "../dev/cli.ts"
+import { ingestArgs } from "../dev/ingestPlan.ts"
 import { runScript } from "./lib.ts"
 import { loadBacklog, streamEnv } from "./stream.ts"
 
@@ -10,10 +11,7 @@ export const ingestRate = (seed: string, count: number, extraEnv: Record<string,
     const api = yield* FakeHttpUsers
     const topic = yield* loadBacklog(`${seed}-empty`, 0)
     const env = { ...streamEnv(topic, false), USERS_API_URL: api.url, ...extraEnv }
-    const output = yield* runCli(
-      ["ingest", "--count", String(count), "--seed", seed, "--results-per-request", "5000", "--concurrency", "4"],
-      env
-    )
+    const output = yield* runCli(ingestArgs({ seed, count, concurrency: 4 }), env)
     const produced = Number(/produced=(\d+)/.exec(output)?.[1])
     const seconds = Number(/elapsed=([\d.]+)s/.exec(output)?.[1])
     return { produced, usersPerSec: produced / seconds }

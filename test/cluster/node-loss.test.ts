@@ -4,7 +4,6 @@ import { eventually } from "../../dev/cli.ts"
 import { clusterEnv, leaderOf, resentRecords, whileKilled } from "../support/cluster.ts"
 import {
   exitsZero,
-  expectedIngest,
   fakeApiPipeline,
   faultScenario,
   finish,
@@ -16,8 +15,9 @@ import {
   workerUpserts,
   writtenAt
 } from "../support/faults.ts"
+import { expectedIngest } from "../../dev/ingestPlan.ts"
+import type { IngestPlan } from "../../dev/ingestPlan.ts"
 import { tableOf } from "../../dev/cassandra.ts"
-import type { IngestPlan } from "../support/faults.ts"
 import { committedOffsets, endOffsets, kafkaAdmin, readTopic } from "../../dev/kafka.ts"
 
 // 120 requests of 500 at 1 a second: ingest is still producing, or the stream still has a backlog, while the nodes go down.

@@ -5,17 +5,17 @@ import {
   assignments,
   balanced,
   exitsZero,
-  expectedIngest,
   fakeApiPipeline,
   faultScenario,
   finish,
-  ingestArgs,
   startLogged,
   startWorker,
   validUsersLanded
 } from "../support/faults.ts"
 import { tableOf } from "../../dev/cassandra.ts"
-import type { IngestPlan, Worker } from "../support/faults.ts"
+import type { Worker } from "../support/faults.ts"
+import { expectedIngest, ingestArgs } from "../../dev/ingestPlan.ts"
+import type { IngestPlan } from "../../dev/ingestPlan.ts"
 
 const plans: ReadonlyArray<IngestPlan> = [
   { seed: "cluster-shared-a", count: 15_000, perRequest: 500, concurrency: 1 },

@@ -3,7 +3,6 @@ import { Effect } from "effect"
 import type { Faults } from "../../dev/fake-api/FakeHttpUsers.ts"
 import {
   exitsZero,
-  expectedIngest,
   fakeApiPipeline,
   faultScenario,
   finish,
@@ -11,8 +10,9 @@ import {
   startWorker,
   validUsersLanded
 } from "../support/faults.ts"
+import { expectedIngest } from "../../dev/ingestPlan.ts"
+import type { IngestPlan } from "../../dev/ingestPlan.ts"
 import { tableOf } from "../../dev/cassandra.ts"
-import type { IngestPlan } from "../support/faults.ts"
 
 const invalidUserRate = 0.03
 const plan: IngestPlan = { seed: "api-faults", count: 20_000, perRequest: 500, concurrency: 2, invalidUserRate }

@@ -4,7 +4,6 @@ import { eventually } from "../../dev/cli.ts"
 import { committedOffsets, readTopic } from "../../dev/kafka.ts"
 import {
   exitsZero,
-  expectedIngest,
   fakeApiPipeline,
   faultScenario,
   finish,
@@ -17,8 +16,9 @@ import {
   workerUpserts,
   writtenAt
 } from "../support/faults.ts"
+import { expectedIngest } from "../../dev/ingestPlan.ts"
+import type { IngestPlan } from "../../dev/ingestPlan.ts"
 import { tableOf } from "../../dev/cassandra.ts"
-import type { IngestPlan } from "../support/faults.ts"
 
 const plan: IngestPlan = { seed: "cassandra-outage", count: 30_000, perRequest: 500, concurrency: 1 }
 

@@ -3,7 +3,6 @@ import { Effect } from "effect"
 import { eventually } from "../../dev/cli.ts"
 import { committedOffsets, endOffsets } from "../../dev/kafka.ts"
 import {
-  expectedIngest,
   fakeApiPipeline,
   faultScenario,
   finish,
@@ -14,8 +13,9 @@ import {
   startReadyWorker,
   validUsersLanded
 } from "../support/faults.ts"
+import { expectedIngest } from "../../dev/ingestPlan.ts"
+import type { IngestPlan } from "../../dev/ingestPlan.ts"
 import { tableOf } from "../../dev/cassandra.ts"
-import type { IngestPlan } from "../support/faults.ts"
 
 const plan: IngestPlan = { seed: "kafka-restart", count: 60_000, perRequest: 250, concurrency: 4 }
 

@@ -5,7 +5,6 @@ import {
   assignments,
   balanced,
   exitsZero,
-  expectedIngest,
   fakeApiPipeline,
   faultScenario,
   finish,
@@ -16,7 +15,9 @@ import {
   validUsersLanded
 } from "../support/faults.ts"
 import { tableOf } from "../../dev/cassandra.ts"
-import type { IngestPlan, Worker } from "../support/faults.ts"
+import type { Worker } from "../support/faults.ts"
+import { expectedIngest } from "../../dev/ingestPlan.ts"
+import type { IngestPlan } from "../../dev/ingestPlan.ts"
 
 const plan: IngestPlan = { seed: "rebalance", count: 40_000, perRequest: 500, concurrency: 1 }
 

@@ -2,7 +2,6 @@ import { assert } from "@effect/vitest"
 import { Effect } from "effect"
 import { eventually } from "../../dev/cli.ts"
 import {
-  expectedIngest,
   fakeApiPipeline,
   faultScenario,
   finish,
@@ -14,7 +13,9 @@ import {
   validUsersLanded
 } from "../support/faults.ts"
 import { tableOf } from "../../dev/cassandra.ts"
-import type { IngestPlan, Worker } from "../support/faults.ts"
+import type { Worker } from "../support/faults.ts"
+import { expectedIngest } from "../../dev/ingestPlan.ts"
+import type { IngestPlan } from "../../dev/ingestPlan.ts"
 
 const plan: IngestPlan = { seed: "kill-9", count: 50_000, perRequest: 500, concurrency: 1 }
 

@@ -1,19 +1,12 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
-import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
 import { tableOf } from "../../dev/cassandra.ts"
 import { runCli, startCli, eventually } from "../../dev/cli.ts"
+import { expectedRun, ingestArgs } from "../../dev/ingestPlan.ts"
 import { drained, freshEnv, kafkaAdmin, readTopic, sendPlain } from "../../dev/kafka.ts"
 import { DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
 import { seedDagMessage } from "../support/users.ts"
-
-const ingestArgs = (count: number, seed: string) =>
-  ["ingest", "--count", String(count), "--seed", seed, "--results-per-request", "5000", "--concurrency", "2"]
-
-const expectedRun = (count: number, seed: string) =>
-  Array.from({ length: Math.ceil(count / 5000) }, (_, i) =>
-    expectedUsers({ seed, page: i + 1, results: Math.min(5000, count - i * 5000) })).flat()
 
 const toRow = (value: unknown) => value instanceof Date ? value.toISOString() : String(value)
 
@@ -23,8 +16,8 @@ layer(FakeHttpUsers.layer(), { timeout: "10 minutes", excludeTestServices: true 
       const api = yield* FakeHttpUsers
       const env = freshEnv({ USERS_API_URL: api.url })
       const table = yield* tableOf(env)
-      const expected = expectedRun(10_000, "e2e")
-      yield* runCli(ingestArgs(10_000, "e2e"), env)
+      const expected = expectedRun({ seed: "e2e", count: 10_000 })
+      yield* runCli(ingestArgs({ seed: "e2e", count: 10_000, concurrency: 2 }), env)
       const stream = yield* startCli(["stream"], env)
       yield* eventually("every message written and committed", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), "3 minutes")
       const ids = yield* table.ids
@@ -39,7 +32,7 @@ layer(FakeHttpUsers.layer(), { timeout: "10 minutes", excludeTestServices: true 
         for (const [column, value] of Object.entries(user)) assert.strictEqual(toRow(row.get(column)), value, `${user.id}.${column}`)
       }
 
-      yield* runCli(ingestArgs(10_000, "e2e"), env)
+      yield* runCli(ingestArgs({ seed: "e2e", count: 10_000, concurrency: 2 }), env)
       yield* eventually("the second run drained", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), "3 minutes")
       assert.strictEqual(yield* table.count, 10_000)
       yield* stream.signal("SIGTERM")

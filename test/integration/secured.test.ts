@@ -10,6 +10,7 @@ import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
 import { tableOf } from "../../dev/cassandra.ts"
 import { eventually, runCli, startCli } from "../../dev/cli.ts"
 import { findTraces, spansOf } from "../support/jaeger.ts"
+import { ingestArgs } from "../../dev/ingestPlan.ts"
 import { freshEnv } from "../../dev/kafka.ts"
 import { secretMaterial, secureEnv } from "../support/secure.ts"
 
@@ -55,7 +56,7 @@ layer(FakeHttpUsers.layer(), { timeout: "10 minutes", excludeTestServices: true 
       const env = secured({ USERS_API_URL: api.url, OTEL_SDK_DISABLED: "false" })
       const seed = `secure-${Date.now()}`
       const users = expectedUsers({ seed, page: 1, results: 2000 })
-      yield* runCli(["ingest", "--count", "2000", "--seed", seed, "--results-per-request", "2000"], env)
+      yield* runCli(ingestArgs({ seed, count: 2000, perRequest: 2000 }), env)
       const stream = yield* startCli(["stream"], env)
       const table = yield* tableOf(env)
       yield* eventually("2,000 rows", Effect.map(table.count, (n) => n === 2000), "3 minutes")

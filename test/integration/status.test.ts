@@ -3,11 +3,12 @@ import { ConfigProvider, Effect } from "effect"
 import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
 import { cassandraTable } from "../../dev/cassandra.ts"
 import { eventually, runCli, startCli } from "../../dev/cli.ts"
+import { ingestArgs } from "../../dev/ingestPlan.ts"
 import { committedOffsets, drained, endOffsets, freshEnv, sendPlain } from "../../dev/kafka.ts"
 import { runCommand, runJson } from "../support/operate.ts"
 
 const ingest = (count: number, seed: string, env: Record<string, string>) =>
-  runCli(["ingest", "--count", String(count), "--seed", seed, "--results-per-request", "5000"], env)
+  runCli(ingestArgs({ seed, count }), env)
 
 const sum = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0)
 

@@ -4,10 +4,11 @@ import { AssignerProtocol } from "kafkajs"
 import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
 import { tableOf } from "../../dev/cassandra.ts"
 import { eventually, runCli, startCli } from "../../dev/cli.ts"
+import { ingestArgs } from "../../dev/ingestPlan.ts"
 import { committedOffsets, drained, freshEnv, kafkaAdmin, readTopic } from "../../dev/kafka.ts"
 
 const ingest = (count: number, seed: string, env: Record<string, string>) =>
-  runCli(["ingest", "--count", String(count), "--seed", seed, "--results-per-request", "5000", "--concurrency", "2"], env)
+  runCli(ingestArgs({ seed, count, concurrency: 2 }), env)
 
 layer(FakeHttpUsers.layer(), { timeout: "15 minutes", excludeTestServices: true })("stream workers on the real stack", (it) => {
   it.effect("SIGTERM during a 50k backlog: exits 0 in time, every committed offset has its row, a restart writes the rest", () =>

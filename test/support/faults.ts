@@ -10,10 +10,11 @@ import type { CassandraTable } from "../../dev/cassandra.ts"
 import { eventually, startCli } from "../../dev/cli.ts"
 import type { CliProcess } from "../../dev/cli.ts"
 import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
-import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
 import { AssignerProtocol } from "kafkajs"
 import { drained, freshEnv, kafkaAdmin, readTopic } from "../../dev/kafka.ts"
 import type { ReadMessage } from "../../dev/kafka.ts"
+import { ingestArgs } from "../../dev/ingestPlan.ts"
+import type { IngestPlan } from "../../dev/ingestPlan.ts"
 import { stack } from "../../dev/stack.ts"
 
 /**
@@ -56,36 +57,6 @@ export const whileStopped = <A, E, R>(server: keyof typeof ports, body: Effect.E
 
 /** `stack.sh restart`, checking the server really went down in between. */
 export const restart = (server: keyof typeof ports) => whileStopped(server, Effect.void)
-
-/** One `ingest` run: its seed, user count, page size and concurrency, and the fake API's invalid-user rate (if any). */
-export interface IngestPlan {
-  readonly seed: string
-  readonly count: number
-  readonly perRequest: number
-  readonly concurrency: number
-  readonly invalidUserRate?: number
-}
-
-/** The pages the run asks the fake API for. */
-export const ingestPages = (plan: IngestPlan) =>
-  Array.from({ length: Math.ceil(plan.count / plan.perRequest) }, (_, i) => ({
-    seed: plan.seed,
-    page: i + 1,
-    results: Math.min(plan.perRequest, plan.count - i * plan.perRequest),
-    invalidUserRate: plan.invalidUserRate
-  }))
-
-/** What the run should produce: the valid users of its pages (and their ids), and how many invalid users the pages hold. */
-export const expectedIngest = (plan: IngestPlan) => {
-  const pages = ingestPages(plan)
-  const users = pages.flatMap((page) => expectedUsers(page))
-  const fetched = pages.reduce((n, page) => n + page.results, 0)
-  return { users, ids: new Set(users.map((user) => user.id)), invalid: fetched - users.length }
-}
-
-/** `ingest` flags for the run. */
-export const ingestArgs = (plan: IngestPlan) =>
-  ["ingest", "--seed", plan.seed, "--count", String(plan.count), "--results-per-request", String(plan.perRequest), "--concurrency", String(plan.concurrency)]
 
 /** Reads the `users_written`-style counter `name` from Prometheus text. */
 export const counter = (metrics: string, name: string): number =>
