@@ -1,7 +1,7 @@
 import { assert, layer } from "@effect/vitest"
-import { ConfigProvider, Effect } from "effect"
+import { Effect } from "effect"
 import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
-import { cassandraTable } from "../../dev/cassandra.ts"
+import { tableOf } from "../../dev/cassandra.ts"
 import { eventually, runCli, startCli } from "../../dev/cli.ts"
 import { ingestArgs } from "../../dev/ingestPlan.ts"
 import { committedOffsets, drained, endOffsets, freshEnv, sendPlain } from "../../dev/kafka.ts"
@@ -19,7 +19,7 @@ layer(FakeHttpUsers.layer(), { timeout: "10 minutes", excludeTestServices: true 
     Effect.gen(function*() {
       const api = yield* FakeHttpUsers
       const env = freshEnv({ USERS_API_URL: api.url })
-      const table = yield* cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
+      const table = yield* tableOf(env)
       yield* ingest(3_000, "status-a", env)
       const stream = yield* startCli(["stream"], env)
       yield* eventually("3,000 committed", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), "3 minutes")
@@ -122,6 +122,6 @@ layer(FakeHttpUsers.layer(), { timeout: "10 minutes", excludeTestServices: true 
       assert.match(human.stdout, /^\s+members:\n\s+users-pipeline\s+127\.0\.0\.1\s+partitions 0,1$/m)
       yield* stream.signal("SIGTERM")
       assert.strictEqual(yield* stream.exit, 0)
-      yield* cassandraTable.pipe(Effect.flatMap((table) => table.dropKeyspace), Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
+      yield* Effect.flatMap(tableOf(env), (table) => table.dropKeyspace)
     }).pipe(Effect.scoped), { timeout: 240_000 })
 })
