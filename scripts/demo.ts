@@ -6,6 +6,7 @@ import { Console, Effect, Layer, Option } from "effect"
 import { HttpClient, HttpClientResponse } from "effect/http"
 import { eventually, runCli, startCli } from "../dev/cli.ts"
 import { FakeHttpUsers } from "../dev/fake-api/FakeHttpUsers.ts"
+import { counter } from "../dev/prometheus.ts"
 import { stackUp } from "../dev/stack.ts"
 import { JaegerTraces, tagsOf } from "../src/domain/JaegerTrace.ts"
 
@@ -19,9 +20,6 @@ const randomUserReachable = HttpClient.get("https://randomuser.me/api/1.4/?resul
   Effect.as(true),
   Effect.orElseSucceed(() => false)
 )
-
-const counter = (metrics: string, name: string) =>
-  Number(new RegExp(`^${name}_total(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)`, "m").exec(metrics)?.[1] ?? 0)
 
 const handled = HttpClient.get(`http://127.0.0.1:${statusPort}/metrics`).pipe(
   Effect.flatMap((response) => response.text),

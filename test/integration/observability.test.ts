@@ -5,6 +5,7 @@ import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
 import { eventually, runCli, startCli } from "../../dev/cli.ts"
 import { findTraces, getTrace, spansOf } from "../support/jaeger.ts"
 import { freshEnv, sendPlain } from "../../dev/kafka.ts"
+import { counter } from "../../dev/prometheus.ts"
 import { stack } from "../../dev/stack.ts"
 import { seedDagMessage } from "../support/users.ts"
 
@@ -12,9 +13,6 @@ const traced = (env: Record<string, string>): Record<string, string> => ({ ...en
 
 const http = (url: string) =>
   Effect.promise(() => fetch(url).then(async (r) => ({ status: r.status, body: await r.text() })).catch(() => ({ status: 0, body: "" })))
-
-const counter = (metrics: string, name: string) =>
-  Number(new RegExp(`^${name}_total(?:\\{[^}]*\\})? (\\d+)`, "m").exec(metrics)?.[1] ?? 0)
 
 layer(FakeHttpUsers.layer(), { timeout: "10 minutes", excludeTestServices: true })("observability on the real stack", (it) => {
   it.effect("one user's create, process and write form one trace across both services in Jaeger, linked to the run's fetch and send", () =>

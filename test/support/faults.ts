@@ -15,6 +15,7 @@ import { drained, freshEnv, kafkaAdmin, readTopic } from "../../dev/kafka.ts"
 import type { ReadMessage } from "../../dev/kafka.ts"
 import { ingestArgs } from "../../dev/ingestPlan.ts"
 import type { IngestPlan } from "../../dev/ingestPlan.ts"
+import { counter } from "../../dev/prometheus.ts"
 import { stack } from "../../dev/stack.ts"
 
 /**
@@ -57,10 +58,6 @@ export const whileStopped = <A, E, R>(server: keyof typeof ports, body: Effect.E
 
 /** `stack.sh restart`, checking the server really went down in between. */
 export const restart = (server: keyof typeof ports) => whileStopped(server, Effect.void)
-
-/** Reads the `users_written`-style counter `name` from Prometheus text. */
-export const counter = (metrics: string, name: string): number =>
-  Number(new RegExp(`^${name}_total(?:\\{[^}]*\\})? (\\d+)`, "m").exec(metrics)?.[1] ?? 0)
 
 const get = (url: string) =>
   Effect.promise(() =>
