@@ -16,3 +16,6 @@ export const runSourceMain = (args: ReadonlyArray<string>, env: Record<string, s
   const result = spawnSync(process.execPath, [sourceMain, ...args], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 20_000 })
   return { status: result.status, stdout: result.stdout, stderrLines: result.stderr.split("\n").filter((l) => l.trim() !== "") }
 }
+
+/** The flags a `--help` text lists, in its order. */
+export const flagsOf = (help: string) => [...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1])
