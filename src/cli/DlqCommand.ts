@@ -1,6 +1,7 @@
-import { Console, Effect, Layer, Option, Schema } from "effect"
+import { Console, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { layer as DeadLetterQueueLive } from "../layers/DeadLetterQueue.ts"
+import { PositiveInt } from "../domain/PositiveInt.ts"
 import { KafkaConfig } from "../layers/KafkaConfig.ts"
 import { layer as KafkaInspectorLive } from "../layers/KafkaInspector.ts"
 import { layer as KafkaProducerLive } from "../layers/KafkaProducer.ts"
@@ -34,7 +35,7 @@ const listCommand = Command.make("list", {
 const redriveCommand = Command.make("redrive", {
   errorType,
   since: Flag.Date("since").pipe(Flag.withDescription("only letters dead-lettered at or after this time (ISO-8601)"), Flag.optional),
-  max: Flag.Int("max").pipe(Flag.withSchema(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))), Flag.withDescription("most letters republished by this run (the rest wait for the next)"), Flag.optional),
+  max: Flag.Int("max").pipe(Flag.withSchema(PositiveInt), Flag.withDescription("most letters republished by this run (the rest wait for the next)"), Flag.optional),
   maxRedrives: positiveInt("max-redrives", "DLQ_MAX_REDRIVES", 3, "a letter already redriven this many times stays in the DLQ for good"),
   group: optionalString("group", "KAFKA_REDRIVE_GROUP_ID", "the redrive's consumer group on the DLQ [default <KAFKA_GROUP_ID>.dlq-redrive]"),
   dryRun: switchFlag("dry-run", "show what would be redriven; publish and commit nothing"),
