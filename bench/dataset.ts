@@ -1,3 +1,4 @@
+import { RecordHeaders } from "../src/domain/User.ts"
 import type { User } from "../src/domain/User.ts"
 import { expectedRun } from "../dev/ingestPlan.ts"
 
@@ -8,5 +9,5 @@ export const users = (seed: string, count: number): Array<User> => expectedRun({
 export const record = (user: User) => ({
   key: user.id,
   value: JSON.stringify(user),
-  headers: { "content-type": "application/json", "schema-version": "users.v1" }
+  headers: RecordHeaders
 })

@@ -1,7 +1,7 @@
 import { Duration, Effect, Fiber, Metric, Option, Ref, References, Schedule, Schema } from "effect"
 import type { Cron, Tracer } from "effect"
 import { traceHeaders } from "../domain/TraceContext.ts"
-import { SchemaVersion } from "../domain/User.ts"
+import { RecordHeaders } from "../domain/User.ts"
 import type { User } from "../domain/User.ts"
 import { MaxPage, pageOfRequest } from "../domain/RandomUser.ts"
 import { transformPage } from "../domain/Transform.ts"
@@ -94,10 +94,8 @@ export const runSchedule = (
   return base.pipe(Schedule.while(({ duration, now }) => now + Duration.toMillis(duration) < deadline))
 }
 
-const headers = { "content-type": "application/json", "schema-version": SchemaVersion }
-
 /** A user's record: key = id, value = the `users.v1` JSON text (the producer's client encodes it as UTF-8). */
-const toRecord = (user: User): ProducerRecord => ({ key: user.id, value: JSON.stringify(user), headers })
+const toRecord = (user: User): ProducerRecord => ({ key: user.id, value: JSON.stringify(user), headers: RecordHeaders })
 
 /**
  * A user's record with the W3C context of its `create` span. That span starts the user's own trace (the sampler decides
@@ -115,7 +113,7 @@ const toTracedRecord = (topic: string, fetchedBy: Option.Option<Tracer.AnySpan>)
       "messaging.kafka.message.key": user.id,
       "user.id": user.id
     }
-  }, (span) => Effect.succeed({ ...toRecord(user), headers: { ...headers, ...traceHeaders(span) } }))
+  }, (span) => Effect.succeed({ ...toRecord(user), headers: { ...RecordHeaders, ...traceHeaders(span) } }))
 
 /** Fetches pages of users, decodes and transforms them, and publishes every valid user to Kafka; each run is a trace, each user another. */
 export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
