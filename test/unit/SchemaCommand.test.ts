@@ -6,7 +6,7 @@ import { join } from "node:path"
 import { SchemaVersion } from "../../src/domain/User.ts"
 import { usersJsonSchema } from "../../src/domain/UsersJsonSchema.ts"
 import { CassandraConfig } from "../../src/layers/CassandraConfig.ts"
-import { schemaStatements } from "../../src/layers/CassandraRepo.ts"
+import { schemaStatements } from "../../src/layers/UsersTable.ts"
 import { sourceMain as main } from "../../dev/cliEntry.ts"
 
 const snapshot = readFileSync(join(import.meta.dirname, "../../schemas/users.v1.json"), "utf8")
