@@ -1,6 +1,6 @@
 import { Duration, Effect, Fiber, Metric, Option, Ref, References, Schedule, Schema } from "effect"
 import type { Cron, Tracer } from "effect"
-import { traceHeaders } from "../domain/TraceContext.ts"
+import { messagingAttributes, traceHeaders } from "../domain/TraceContext.ts"
 import { RecordHeaders } from "../domain/User.ts"
 import type { User } from "../domain/User.ts"
 import { MaxPage, pageOfRequest } from "../domain/RandomUser.ts"
@@ -107,9 +107,7 @@ const toTracedRecord = (topic: string, fetchedBy: Option.Option<Tracer.AnySpan>)
     root: true,
     links: Option.match(fetchedBy, { onNone: () => [], onSome: (span) => [{ span, attributes: { "link.reason": "fetched by" } }] }),
     attributes: {
-      "messaging.system": "kafka",
-      "messaging.operation.type": "create",
-      "messaging.destination.name": topic,
+      ...messagingAttributes("create", topic),
       "messaging.kafka.message.key": user.id,
       "user.id": user.id
     }
