@@ -8,7 +8,7 @@ import { transformPage } from "../domain/Transform.ts"
 import { HttpUsers, type HttpUsersError, HttpUsersRejected } from "../services/HttpUsers.ts"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError, ProducerRecord } from "../services/KafkaProducer.ts"
-import { countError, ingestRunsFailed, usersFetched, usersInvalid, usersProduced } from "./Metrics.ts"
+import { countError, ingestRunsFailed, progressLines, usersFetched, usersInvalid, usersProduced } from "./Metrics.ts"
 import { retrySchedule } from "./Retry.ts"
 import type { RetryableError, RetryPolicy } from "./Retry.ts"
 
@@ -168,10 +168,10 @@ export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
     yield* Ref.update(counts, (c) => ({ ...c, runs: c.runs + 1 }))
   }).pipe(Effect.withSpan("ingest.run", { root: true }))
 
-  const progress = Effect.gen(function*() {
-    const c = yield* Ref.get(counts)
-    yield* Effect.logInfo(`ingest progress: fetched=${c.fetched} invalid=${c.invalid} produced=${c.produced}`)
-  }).pipe(Effect.delay(options.progressEvery), Effect.forever)
+  const progress = progressLines(
+    options.progressEvery,
+    Effect.map(Ref.get(counts), (c) => `ingest progress: fetched=${c.fetched} invalid=${c.invalid} produced=${c.produced}`)
+  )
 
   // Like an Airflow DAG run: a scheduled run that fails is logged and counted, and the next tick runs anyway;
   // an error no retry can help (configuration, auth) ends the schedule, and a one-shot run fails as it is.
