@@ -4,7 +4,7 @@ import "../src/DropTimeoutNegativeWarning.ts"
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 import type { Compression } from "../src/layers/KafkaCodecs.ts"
-import { layer as fakeApi } from "../test/support/FakeRandomUser.ts"
+import { FakeHttpUsers } from "../dev/fake-api/FakeHttpUsers.ts"
 import { ingestRate } from "./ingest.ts"
 import { drainBacklog, loadBacklog } from "./stream.ts"
 
@@ -33,4 +33,4 @@ const program = Effect.gen(function*() {
   yield* Console.log(JSON.stringify({ count, ingestUsersPerSec, streamRowsPerSec }))
 })
 
-program.pipe(Effect.provide(fakeApi()), NodeRuntime.runMain)
+program.pipe(Effect.provide(FakeHttpUsers.layer()), NodeRuntime.runMain)

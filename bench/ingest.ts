@@ -1,19 +1,17 @@
 import { Effect } from "effect"
-import { FakeRandomUser } from "../test/support/FakeRandomUser.ts"
-import { runCli } from "../test/support/cli.ts"
+import { FakeHttpUsers } from "../dev/fake-api/FakeHttpUsers.ts"
+import { runCli } from "../dev/cli.ts"
+import { ingestArgs } from "../dev/ingestPlan.ts"
 import { runScript } from "./lib.ts"
 import { loadBacklog, streamEnv } from "./stream.ts"
 
 /** `ingest` from the compatible server into a fresh 6-partition topic: users/s as the program reports it. */
 export const ingestRate = (seed: string, count: number, extraEnv: Record<string, string> = {}) =>
   Effect.gen(function*() {
-    const api = yield* FakeRandomUser
+    const api = yield* FakeHttpUsers
     const topic = yield* loadBacklog(`${seed}-empty`, 0)
     const env = { ...streamEnv(topic, false), USERS_API_URL: api.url, ...extraEnv }
-    const output = yield* runCli(
-      ["ingest", "--count", String(count), "--seed", seed, "--results-per-request", "5000", "--concurrency", "4"],
-      env
-    )
+    const output = yield* runCli(ingestArgs({ seed, count, concurrency: 4 }), env)
     const produced = Number(/produced=(\d+)/.exec(output)?.[1])
     const seconds = Number(/elapsed=([\d.]+)s/.exec(output)?.[1])
     return { produced, usersPerSec: produced / seconds }

@@ -3,7 +3,7 @@ import type { Scope } from "effect"
 import { execFile } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import type { CliProcess } from "../test/support/cli.ts"
+import type { CliProcess } from "../dev/cli.ts"
 
 const root = join(import.meta.dirname, "..")
 

@@ -5,10 +5,10 @@
 import "../src/DropTimeoutNegativeWarning.ts"
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
-import { spawnSync } from "node:child_process"
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { layer as fakeApi } from "../test/support/FakeRandomUser.ts"
+import { FakeHttpUsers } from "../dev/fake-api/FakeHttpUsers.ts"
+import { stackUp } from "../dev/stack.ts"
 import { ingestRate } from "./ingest.ts"
 import { drainBacklog, loadBacklog } from "./stream.ts"
 
@@ -50,7 +50,7 @@ export const summarize = (profile: Profile, top = 25): string => {
 }
 
 const run = Effect.gen(function*() {
-  if (spawnSync("bash", ["stack/stack.sh", "up"], { stdio: "inherit" }).status !== 0) return yield* Effect.die(new Error("stack:up failed"))
+  yield* Effect.sync(() => stackUp())
   rmSync(profileDir, { recursive: true, force: true })
   const count = Number(countArg)
   const seed = `profile-${Date.now()}`
@@ -74,4 +74,4 @@ const run = Effect.gen(function*() {
   yield* Console.log(`profile: ${target}`)
 })
 
-run.pipe(Effect.provide(fakeApi()), NodeRuntime.runMain)
+run.pipe(Effect.provide(FakeHttpUsers.layer()), NodeRuntime.runMain)

@@ -3,7 +3,7 @@
 import cassandra from "cassandra-driver"
 import { Effect } from "effect"
 import { CassandraConfig, clientOptions, Consistency } from "../src/layers/CassandraConfig.ts"
-import { insertParams, insertStatement, schemaStatements } from "../src/layers/CassandraRepo.ts"
+import { insertParams, insertStatement, schemaStatements } from "../src/layers/UsersTable.ts"
 import { users } from "./dataset.ts"
 
 const [seed = "bench", countArg = "200000", concurrencyArg = "64"] = process.argv.slice(2)

@@ -3,9 +3,9 @@
 import "../src/DropTimeoutNegativeWarning.ts"
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
-import { spawnSync } from "node:child_process"
 import { cpus, freemem, loadavg, totalmem } from "node:os"
-import { layer as fakeApi } from "../test/support/FakeRandomUser.ts"
+import { FakeHttpUsers } from "../dev/fake-api/FakeHttpUsers.ts"
+import { stackUp } from "../dev/stack.ts"
 import { ingestCeiling, ingestRate } from "./ingest.ts"
 import { save, table } from "./report.ts"
 import type { Results } from "./report.ts"
@@ -35,7 +35,7 @@ const machine = () => ({
 })
 
 const bench = Effect.gen(function*() {
-  if (spawnSync("bash", ["stack/stack.sh", "up"], { stdio: "inherit" }).status !== 0) return yield* Effect.die(new Error("stack:up failed"))
+  yield* Effect.sync(() => stackUp())
   const before = machine()
   yield* Console.log(`loading a ${sizes.backlog}-user backlog into a 6-partition topic…`)
   const topic = yield* loadBacklog(seed, sizes.backlog)
@@ -94,4 +94,4 @@ const bench = Effect.gen(function*() {
   yield* Console.log(`wrote bench/results/${smoke ? "smoke" : "latest"}.json and .svg`)
 })
 
-bench.pipe(Effect.provide(fakeApi()), NodeRuntime.runMain)
+bench.pipe(Effect.provide(FakeHttpUsers.layer()), NodeRuntime.runMain)

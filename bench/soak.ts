@@ -3,7 +3,7 @@
 import "../src/DropTimeoutNegativeWarning.ts"
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
-import { spawnSync } from "node:child_process"
+import { stackUp } from "../dev/stack.ts"
 import { loadBacklog, drainBacklog } from "./stream.ts"
 
 export interface SoakResult {
@@ -40,7 +40,7 @@ export const soak = (seed: string, messages: number) =>
 
 if (import.meta.main) {
   const messages = Number(process.argv[2] ?? 1_000_000)
-  if (spawnSync("bash", ["stack/stack.sh", "up"], { stdio: "inherit" }).status !== 0) process.exit(1)
+  stackUp()
   soak(`soak-${Date.now()}`, messages).pipe(
     Effect.flatMap(({ rssSamplesMb, ...result }) => Console.log(JSON.stringify({ ...result, rssSamplesMb: rssSamplesMb.map(Math.round) }))),
     NodeRuntime.runMain

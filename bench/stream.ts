@@ -1,10 +1,10 @@
-import { ConfigProvider, Effect } from "effect"
+import { Effect } from "effect"
 import type { Duration } from "effect"
 import { randomBytes } from "node:crypto"
 import { Kafka, logLevel } from "kafkajs"
-import { cassandraTable } from "../test/support/cassandra.ts"
-import { eventually, startCli } from "../test/support/cli.ts"
-import { drained, freshEnv } from "../test/support/kafka.ts"
+import { tableOf } from "../dev/cassandra.ts"
+import { eventually, startCli } from "../dev/cli.ts"
+import { drained, freshEnv } from "../dev/kafka.ts"
 import type { Compression } from "../src/layers/KafkaCodecs.ts"
 import { users, record } from "./dataset.ts"
 import { quantile, runScript, sampleRss, timed, untilReady } from "./lib.ts"
@@ -23,11 +23,7 @@ export const streamEnv = (topic: string, tracing: boolean) =>
     LOG_LEVEL: "Warn"
   })
 
-const dropKeyspace = (env: Record<string, string>) =>
-  Effect.scoped(Effect.flatMap(cassandraTable, (table) => table.dropKeyspace)).pipe(
-    Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))),
-    Effect.orDie
-  )
+const dropKeyspace = (env: Record<string, string>) => Effect.scoped(Effect.flatMap(tableOf(env), (table) => table.dropKeyspace))
 
 /** Loads `count` users into a new 6-partition topic with the raw producer (the programs' default codec unless said); returns the topic. */
 export const loadBacklog = (seed: string, count: number, compression: Compression = "zstd") =>
@@ -104,7 +100,7 @@ export const latencyAtRate = (seed: string, perSecond: number, seconds: number) 
     yield* restart.signal("SIGTERM")
     yield* restart.exit
     const latencies = yield* Effect.scoped(Effect.gen(function*() {
-      const table = yield* cassandraTable
+      const table = yield* tableOf(env)
       return yield* Effect.promise(async () => {
         const out: Array<number> = []
         const query = `SELECT ingested_at, written_at FROM ${table.keyspace}.${table.table}`
@@ -113,7 +109,7 @@ export const latencyAtRate = (seed: string, perSecond: number, seconds: number) 
         }
         return out
       })
-    })).pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
+    }))
     yield* dropKeyspace(env)
     return {
       offeredPerSec: perSecond,

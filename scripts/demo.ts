@@ -4,18 +4,15 @@
 import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Layer, Option } from "effect"
 import { HttpClient, HttpClientResponse } from "effect/http"
-import { spawnSync } from "node:child_process"
-import { eventually, runCli, startCli } from "../test/support/cli.ts"
-import { FakeRandomUser, layer as fakeApi } from "../test/support/FakeRandomUser.ts"
+import { eventually, runCli, startCli } from "../dev/cli.ts"
+import { FakeHttpUsers } from "../dev/fake-api/FakeHttpUsers.ts"
+import { counter } from "../dev/prometheus.ts"
+import { stackUp } from "../dev/stack.ts"
 import { JaegerTraces, tagsOf } from "../src/domain/JaegerTrace.ts"
 
 const count = Number(process.env["DEMO_COUNT"] ?? 5000)
 const statusPort = "9464"
 const jaeger = "http://127.0.0.1:16686"
-
-const stackUp = Effect.sync(() => spawnSync("bash", ["stack/stack.sh", "up"], { stdio: "inherit" })).pipe(
-  Effect.flatMap((result) => result.status === 0 ? Effect.void : Effect.die(new Error("stack/stack.sh up failed")))
-)
 
 const randomUserReachable = HttpClient.get("https://randomuser.me/api/1.4/?results=1").pipe(
   Effect.flatMap(HttpClientResponse.filterStatusOk),
@@ -23,9 +20,6 @@ const randomUserReachable = HttpClient.get("https://randomuser.me/api/1.4/?resul
   Effect.as(true),
   Effect.orElseSucceed(() => false)
 )
-
-const counter = (metrics: string, name: string) =>
-  Number(new RegExp(`^${name}_total(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)`, "m").exec(metrics)?.[1] ?? 0)
 
 const handled = HttpClient.get(`http://127.0.0.1:${statusPort}/metrics`).pipe(
   Effect.flatMap((response) => response.text),
@@ -46,9 +40,9 @@ const userTrace = (sinceMillis: number) =>
   )
 
 const demo = Effect.gen(function*() {
-  yield* stackUp
+  yield* Effect.sync(() => stackUp())
   const live = yield* randomUserReachable
-  const api = live ? Option.none() : Option.some(yield* FakeRandomUser)
+  const api = live ? Option.none() : Option.some(yield* FakeHttpUsers)
   if (Option.isSome(api)) yield* Console.log(`randomuser.me is not reachable: using the bundled compatible server at ${api.value.url}`)
   const env: Record<string, string> = { STREAM_HTTP_PORT: statusPort, ...(Option.isSome(api) ? { USERS_API_URL: api.value.url } : {}) }
   const started = Date.now()
@@ -76,6 +70,6 @@ const demo = Effect.gen(function*() {
 }).pipe(Effect.scoped)
 
 demo.pipe(
-  Effect.provide(Layer.mergeAll(fakeApi(), NodeHttpClient.layerUndici)),
+  Effect.provide(Layer.mergeAll(FakeHttpUsers.layer(), NodeHttpClient.layerUndici)),
   NodeRuntime.runMain
 )

@@ -18,4 +18,4 @@ await import("./DropTimeoutNegativeWarning.ts")
 // (stream start -> ready ~990 -> ~850 ms here).
 const { enableCompileCache } = await import("node:module")
 enableCompileCache()
-await import("./cli/Main.ts")
+await import("./cli/Cli.ts")

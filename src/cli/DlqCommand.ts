@@ -1,9 +1,10 @@
-import { Console, Effect, Layer, Option, Schema } from "effect"
+import { Console, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import * as DeadLetterQueueLive from "../layers/DeadLetterQueue.ts"
+import { layer as DeadLetterQueueLive } from "../layers/DeadLetterQueue.ts"
+import { PositiveInt } from "../domain/PositiveInt.ts"
 import { KafkaConfig } from "../layers/KafkaConfig.ts"
-import * as KafkaInspector from "../layers/KafkaInspector.ts"
-import * as KafkaProducer from "../layers/KafkaProducer.ts"
+import { layer as KafkaInspectorLive } from "../layers/KafkaInspector.ts"
+import { layer as KafkaProducerLive } from "../layers/KafkaProducer.ts"
 import { redrive } from "../programs/redrive.ts"
 import { DeadLetterQueue } from "../services/DeadLetterQueue.ts"
 import { optionalString, positiveInt } from "./Flags.ts"
@@ -15,7 +16,7 @@ const errorType = Flag.String("error-type").pipe(
   Flag.optional
 )
 
-const DeadLettersLive = DeadLetterQueueLive.layer.pipe(Layer.provide(KafkaInspector.layer))
+const DeadLettersLive = DeadLetterQueueLive.pipe(Layer.provide(KafkaInspectorLive))
 
 const listCommand = Command.make("list", {
   limit: positiveInt("limit", "DLQ_LIST_LIMIT", 20, "most letters printed, newest first"),
@@ -34,7 +35,7 @@ const listCommand = Command.make("list", {
 const redriveCommand = Command.make("redrive", {
   errorType,
   since: Flag.Date("since").pipe(Flag.withDescription("only letters dead-lettered at or after this time (ISO-8601)"), Flag.optional),
-  max: Flag.Int("max").pipe(Flag.withSchema(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))), Flag.withDescription("most letters republished by this run (the rest wait for the next)"), Flag.optional),
+  max: Flag.Int("max").pipe(Flag.withSchema(PositiveInt), Flag.withDescription("most letters republished by this run (the rest wait for the next)"), Flag.optional),
   maxRedrives: positiveInt("max-redrives", "DLQ_MAX_REDRIVES", 3, "a letter already redriven this many times stays in the DLQ for good"),
   group: optionalString("group", "KAFKA_REDRIVE_GROUP_ID", "the redrive's consumer group on the DLQ [default <KAFKA_GROUP_ID>.dlq-redrive]"),
   dryRun: switchFlag("dry-run", "show what would be redriven; publish and commit nothing"),
@@ -50,7 +51,7 @@ const redriveCommand = Command.make("redrive", {
       since: Option.getOrUndefined(input.since),
       max: Option.getOrUndefined(input.max),
       maxRedrives: input.maxRedrives
-    }).pipe(Effect.provide(Layer.mergeAll(DeadLettersLive, KafkaProducer.layer)))
+    }).pipe(Effect.provide(Layer.mergeAll(DeadLettersLive, KafkaProducerLive)))
     yield* Console.log(input.json ? JSON.stringify(summary, null, 2) : redriveText(summary))
   })).pipe(
     Command.withDescription(

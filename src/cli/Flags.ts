@@ -1,5 +1,6 @@
 import { Config, Cron, Duration, Effect, Schema } from "effect"
 import { NatList } from "../domain/Nationality.ts"
+import { PositiveInt } from "../domain/PositiveInt.ts"
 import { Flag } from "effect/cli"
 
 /** Flags that cannot be used together, or a value no flag schema can express. */
@@ -8,7 +9,7 @@ export class InvalidOptions extends Schema.TaggedError<InvalidOptions>()("Invali
 }) {}
 
 const boundedInt = (max: number | undefined) =>
-  Schema.Int.check(max === undefined ? Schema.isGreaterThanOrEqualTo(1) : Schema.isBetween({ minimum: 1, maximum: max }))
+  max === undefined ? PositiveInt : Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: max }))
 
 const described = (description: string, env: string, fallback?: unknown) => <A>(self: Flag.Flag<A>) =>
   Flag.withDescription(self, `${description} [env ${env}${fallback === undefined ? "" : `, default ${String(fallback)}`}]`)

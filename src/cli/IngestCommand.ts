@@ -1,8 +1,8 @@
 import { Console, Duration, Effect, Layer, Option } from "effect"
 import { Command } from "effect/cli"
-import * as HttpUsers from "../layers/HttpUsers.ts"
+import { layer as HttpUsersLive } from "../layers/HttpUsers.ts"
 import { KafkaConfig } from "../layers/KafkaConfig.ts"
-import * as KafkaProducer from "../layers/KafkaProducer.ts"
+import { layer as KafkaProducerLive } from "../layers/KafkaProducer.ts"
 import * as Telemetry from "../layers/Telemetry.ts"
 import { ingest, IngestRunsFailed, type IngestSummary } from "../programs/ingest.ts"
 import { duration, InvalidOptions, optionalDuration, optionalNats, optionalString, parseCron, positiveInt } from "./Flags.ts"
@@ -22,7 +22,7 @@ const flags = {
   progressEvery: duration("progress-every", "INGEST_PROGRESS_EVERY", "5 seconds", "how often a progress line is logged")
 }
 
-const IngestLive = Layer.mergeAll(HttpUsers.layer, KafkaProducer.layer).pipe(
+const IngestLive = Layer.mergeAll(HttpUsersLive, KafkaProducerLive).pipe(
   Layer.provideMerge(Telemetry.layer("users-ingest"))
 )
 

@@ -3,7 +3,7 @@ import { Command } from "effect/cli"
 import { SchemaVersion } from "../domain/User.ts"
 import { usersJsonSchema } from "../domain/UsersJsonSchema.ts"
 import { CassandraConfig } from "../layers/CassandraConfig.ts"
-import { schemaStatements } from "../layers/CassandraRepo.ts"
+import { schemaStatements } from "../layers/UsersTable.ts"
 import { switchFlag } from "./OperateFlags.ts"
 
 const flags = {

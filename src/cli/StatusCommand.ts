@@ -1,10 +1,10 @@
 import { Console, Effect, Layer, Schema } from "effect"
 import { Command } from "effect/cli"
 import { CassandraConfig } from "../layers/CassandraConfig.ts"
-import * as CassandraStats from "../layers/CassandraStats.ts"
-import * as DeadLetterQueue from "../layers/DeadLetterQueue.ts"
+import { layer as CassandraStatsLive } from "../layers/CassandraStats.ts"
+import { layer as DeadLetterQueueLive } from "../layers/DeadLetterQueue.ts"
 import { KafkaConfig } from "../layers/KafkaConfig.ts"
-import * as KafkaInspector from "../layers/KafkaInspector.ts"
+import { layer as KafkaInspectorLive } from "../layers/KafkaInspector.ts"
 import { deadLetterStatus, tableStatus, topicStatus } from "../programs/status.ts"
 import { positiveInt } from "./Flags.ts"
 import { jsonFlag, quietUnlessLogLevel } from "./OperateFlags.ts"
@@ -36,8 +36,7 @@ const part = <A extends object, E, R>(effect: Effect.Effect<A, E, R>, layer: Lay
     })
   )
 
-const InspectLive = KafkaInspector.layer
-const DeadLettersLive = DeadLetterQueue.layer.pipe(Layer.provide(KafkaInspector.layer))
+const DeadLettersLive = DeadLetterQueueLive.pipe(Layer.provide(KafkaInspectorLive))
 
 /** `status`: Kafka lag per partition and the group's members, the dead-letter topic, the Cassandra table; no worker needed. */
 export const statusCommand = Command.make("status", flags, ({ json, newest, rowLimit }) =>
@@ -45,9 +44,9 @@ export const statusCommand = Command.make("status", flags, ({ json, newest, rowL
     const kafka = yield* KafkaConfig
     const cassandra = yield* CassandraConfig
     const [topic, deadLetters, table] = yield* Effect.all([
-      part(topicStatus(kafka.topic, kafka.groupId, kafka.startFrom), InspectLive),
+      part(topicStatus(kafka.topic, kafka.groupId, kafka.startFrom), KafkaInspectorLive),
       part(deadLetterStatus(newest), DeadLettersLive),
-      part(tableStatus(rowLimit), CassandraStats.layer)
+      part(tableStatus(rowLimit), CassandraStatsLive)
     ], { concurrency: "unbounded" })
     const report: StatusReport = { kafka: topic, deadLetters, cassandra: table }
     yield* Console.log(json ? JSON.stringify(report, null, 2) : statusText(report, {

@@ -1,9 +1,9 @@
 import { ConfigProvider, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import * as CassandraRepo from "../layers/CassandraRepo.ts"
+import { layer as CassandraRepoLive } from "../layers/CassandraRepo.ts"
 import { KafkaConfig } from "../layers/KafkaConfig.ts"
-import * as KafkaConsumer from "../layers/KafkaConsumer.ts"
-import * as KafkaProducer from "../layers/KafkaProducer.ts"
+import { layer as KafkaConsumerLive } from "../layers/KafkaConsumer.ts"
+import { layer as KafkaProducerLive } from "../layers/KafkaProducer.ts"
 import * as StatusServer from "../layers/StatusServer.ts"
 import * as Telemetry from "../layers/Telemetry.ts"
 import { stream } from "../programs/stream.ts"
@@ -27,7 +27,7 @@ const flags = {
 }
 
 const StreamLive = StatusServer.layer.pipe(
-  Layer.provideMerge(Layer.mergeAll(KafkaConsumer.layer, KafkaProducer.layer, CassandraRepo.layer)),
+  Layer.provideMerge(Layer.mergeAll(KafkaConsumerLive, KafkaProducerLive, CassandraRepoLive)),
   Layer.provideMerge(Telemetry.layer("users-stream"))
 )
 

@@ -1,9 +1,9 @@
 import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { renderTraceTree } from "../domain/TraceTree.ts"
-import * as JaegerQuery from "../layers/JaegerQuery.ts"
+import { layer as JaegerQueryLive } from "../layers/JaegerQuery.ts"
 import { linkedSpans, userTrace } from "../programs/traces.ts"
-import { JaegerQuery as JaegerQueryService } from "../services/JaegerQuery.ts"
+import { JaegerQuery } from "../services/JaegerQuery.ts"
 import { InvalidOptions } from "./Flags.ts"
 
 const flags = {
@@ -14,7 +14,7 @@ const flags = {
 /** `trace`: one user's journey (or one trace) from Jaeger's query API at `JAEGER_QUERY_URL`, as an indented tree. */
 export const traceCommand = Command.make("trace", flags, ({ traceId, userId }) =>
   Effect.gen(function*() {
-    const jaeger = yield* JaegerQueryService
+    const jaeger = yield* JaegerQuery
     const trace = Option.isSome(traceId)
       ? yield* jaeger.getTrace(traceId.value)
       : Option.isSome(userId)
@@ -22,6 +22,6 @@ export const traceCommand = Command.make("trace", flags, ({ traceId, userId }) =
       : yield* new InvalidOptions({ message: "give a user id or --trace-id" })
     const linked = yield* linkedSpans(trace)
     yield* Console.log(renderTraceTree(trace, linked).join("\n"))
-  }).pipe(Effect.provide(JaegerQuery.layer))).pipe(
+  }).pipe(Effect.provide(JaegerQueryLive))).pipe(
     Command.withDescription("Show a user's trace (create → process → write, across both services) from Jaeger [env JAEGER_QUERY_URL]")
   )

@@ -8,6 +8,13 @@ export const traceHeaders = (span: Tracer.Span): Record<string, string> => {
   return traceparent === undefined ? {} : { traceparent }
 }
 
+/** The OpenTelemetry messaging attributes of a span about a Kafka topic: system, operation and destination. */
+export const messagingAttributes = (operation: "create" | "send" | "process", topic: string) => ({
+  "messaging.system": "kafka",
+  "messaging.operation.type": operation,
+  "messaging.destination.name": topic
+})
+
 /** The producer's span of a message, from its W3C headers (its `sampled` is the trace's decision); `undefined` for a message sent without them. */
 export const remoteParent = (headers: Readonly<Record<string, string>>): Tracer.ExternalSpan | undefined =>
   headers["traceparent"] === undefined

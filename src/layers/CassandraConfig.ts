@@ -1,5 +1,6 @@
 import { Config, Duration, Option, Redacted, Schema } from "effect"
 import cassandra from "cassandra-driver"
+import { PositiveInt } from "../domain/PositiveInt.ts"
 import { tlsConnectOptions, tlsFiles } from "./TlsFiles.ts"
 import type { TlsFiles } from "./TlsFiles.ts"
 
@@ -16,8 +17,6 @@ const ContactPoint = Schema.Trim.check(
 const DataCenter = Schema.String.check(
   Schema.isPattern(/^[a-zA-Z0-9_.-]+$/, { expected: "a data center name (letters, digits, _ . -)" })
 )
-
-const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 
 const { consistencies, distance } = cassandra.types
 

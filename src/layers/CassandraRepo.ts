@@ -3,7 +3,8 @@ import type { Config } from "effect"
 import cassandra from "cassandra-driver"
 import type { User } from "../domain/User.ts"
 import { CassandraRejected, CassandraRepo, CassandraUnavailable } from "../services/CassandraRepo.ts"
-import { CassandraConfig, clientOptions, Consistency, replicationCql } from "./CassandraConfig.ts"
+import { CassandraConfig, clientOptions, Consistency } from "./CassandraConfig.ts"
+import { insertParams, insertStatement, schemaStatements, writtenColumns } from "./UsersTable.ts"
 
 const { errors, types } = cassandra
 const codes = types.responseErrorCodes
@@ -69,14 +70,6 @@ export const classifyDriverError = (
 const attempt = <A>(run: (signal: AbortSignal) => Promise<A>, context?: string) =>
   Effect.tryPromise({ try: run, catch: (error) => classifyDriverError(error, context) })
 
-const columns = [
-  "id", "first_name", "last_name", "gender", "address", "post_code", "email", "username",
-  "dob", "registered_date", "phone", "picture", "ingested_at"
-] as const
-
-/** Columns the prepared INSERT writes; a table lacking one rejects every row. */
-export const writtenColumns: ReadonlyArray<string> = [...columns, "written_at"]
-
 /** The table's columns, read from the schema tables (not the driver's cached metadata). */
 export const tableColumnsQuery = "SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?"
 
@@ -101,28 +94,6 @@ export const confirmAgainstTable = <E extends CassandraRejected | CassandraUnava
 const isUnprepared = (error: unknown): boolean =>
   error instanceof errors.ResponseError ? error.code === codes.unprepared
     : error instanceof errors.NoHostAvailableError && Object.values<unknown>(error.innerErrors ?? {}).some(isUnprepared)
-
-const timestampColumns: ReadonlySet<string> = new Set(["dob", "registered_date", "ingested_at", "written_at"])
-
-/** The idempotent DDL run at startup: keyspace, then the users table. */
-export const schemaStatements = (config: CassandraConfig): ReadonlyArray<string> => [
-  `CREATE KEYSPACE IF NOT EXISTS ${config.keyspace} WITH replication = ${replicationCql(config)}`,
-  `CREATE TABLE IF NOT EXISTS ${config.keyspace}.${config.table} (${
-    [...columns, "written_at"].map((c) => `${c} ${c === "id" ? "uuid PRIMARY KEY" : timestampColumns.has(c) ? "timestamp" : "text"}`).join(", ")
-  })`
-]
-
-/** The one prepared upsert; its write timestamp is `ingested_at`, so a replayed older message never wins over a newer one. */
-export const insertStatement = (config: CassandraConfig): string =>
-  `INSERT INTO ${config.keyspace}.${config.table} (${columns.join(", ")}, written_at) ` +
-  `VALUES (${columns.map(() => "?").join(", ")}, toTimestamp(now())) USING TIMESTAMP ?`
-
-/** The bound values of `insertStatement` for a user. */
-export const insertParams = (user: User, ingestedAt: Date): Array<unknown> => [
-  user.id, user.first_name, user.last_name, user.gender, user.address, user.post_code, user.email, user.username,
-  new Date(user.dob), new Date(user.registered_date), user.phone, user.picture, ingestedAt,
-  types.Long.fromNumber(ingestedAt.getTime() * 1000)
-]
 
 interface DriverInternals {
   readonly metadata: { readonly checkSchemaAgreement: () => Promise<boolean> }

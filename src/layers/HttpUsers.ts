@@ -5,7 +5,7 @@ import type { HttpClientError } from "effect/http/HttpClientError"
 import { RateLimiter } from "effect/persistence"
 import { ApiResponse, type UsersPage } from "../domain/RandomUser.ts"
 import { type UsersBudget, UsersBudgetFromString } from "../domain/UsersBudget.ts"
-import { HttpUsers, type PageRequest, UsersApiRejected, UsersApiUnavailable } from "../services/HttpUsers.ts"
+import { HttpUsers, type PageRequest, HttpUsersRejected, HttpUsersUnavailable } from "../services/HttpUsers.ts"
 
 /** Where and how the live layer talks to the users API. */
 export interface Options {
@@ -30,8 +30,8 @@ const config = Config.all({
 })
 
 type Extra = { readonly status?: number; readonly retryAfterMillis?: number }
-const unavailable = (reason: UsersApiUnavailable["reason"], message: string, extra: Extra = {}) =>
-  new UsersApiUnavailable({ reason, message, ...extra })
+const unavailable = (reason: HttpUsersUnavailable["reason"], message: string, extra: Extra = {}) =>
+  new HttpUsersUnavailable({ reason, message, ...extra })
 
 const retryAfterMillis = (response: HttpClientResponse.HttpClientResponse, now: number): Extra =>
   Headers.get(response.headers, "retry-after").pipe(
@@ -71,7 +71,7 @@ const toPage = Effect.fnUntraced(function*(
   const status = response.status
   if (status === 429) return yield* rateLimited(response, yield* Clock.currentTimeMillis, rateWindow)
   if (status >= 500) return yield* unavailable("ServerError", `HTTP ${status}`, { status })
-  if (status < 200 || status >= 300) return yield* new UsersApiRejected({ message: `HTTP ${status}`, status })
+  if (status < 200 || status >= 300) return yield* new HttpUsersRejected({ message: `HTTP ${status}`, status })
   const body = yield* decodeBody(response).pipe(
     Effect.mapError((error) => unavailable("MalformedBody", `body is not a users page: ${error.message}`, { status }))
   )
@@ -90,7 +90,7 @@ const fromClientError = (error: HttpClientError) => {
     case "EmptyBodyError":
       return unavailable("MalformedBody", error.message, status)
     default:
-      return new UsersApiRejected({ message: error.message, ...status })
+      return new HttpUsersRejected({ message: error.message, ...status })
   }
 }
 

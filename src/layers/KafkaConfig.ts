@@ -1,10 +1,10 @@
 import { Config, Duration, Option, Schema } from "effect"
+import { PositiveInt } from "../domain/PositiveInt.ts"
 import { compressionTypes } from "./KafkaCodecs.ts"
 import { tlsFiles } from "./TlsFiles.ts"
 import type { Compression } from "./KafkaCodecs.ts"
 
-const positiveInt = (name: string) =>
-  Config.schema(Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(1))), name)
+const positiveInt = (name: string) => Config.schema(PositiveInt, name)
 
 const sasl = Config.option(Config.Literals(["plain", "scram-sha-256", "scram-sha-512"], "KAFKA_SASL_MECHANISM")).pipe(
   Config.flatMap(Option.match({

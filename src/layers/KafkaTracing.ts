@@ -1,5 +1,5 @@
 import type { Tracer } from "effect"
-import { remoteParent } from "../domain/TraceContext.ts"
+import { messagingAttributes, remoteParent } from "../domain/TraceContext.ts"
 import type { ProducerRecord } from "../services/KafkaProducer.ts"
 
 /** Most links a `send` span carries: a 5000-record batch linking every `create` would make a span too large to be useful. */
@@ -23,9 +23,7 @@ export const sendSpanOptions = (topic: string, records: ReadonlyArray<ProducerRe
   kind: "producer",
   captureStackTrace: false,
   attributes: {
-    "messaging.system": "kafka",
-    "messaging.operation.type": "send",
-    "messaging.destination.name": topic,
+    ...messagingAttributes("send", topic),
     "messaging.batch.message_count": records.length
   },
   links: sampledLinks(records)

@@ -1,4 +1,5 @@
-import { Metric } from "effect"
+import { Effect, Metric } from "effect"
+import type { Duration } from "effect"
 
 const count = (name: string, description: string) => Metric.counter(name, { description, incremental: true })
 const millis = (name: string, description: string) =>
@@ -26,3 +27,7 @@ export const endToEndLatency = millis("users_end_to_end_latency_ms", "from produ
 /** Counts one error under its tag. */
 export const countError = (error: { readonly _tag: string }) =>
   Metric.update(Metric.withAttributes(pipelineErrors, { "error.type": error._tag }), 1)
+
+/** A program's progress reporter: logs the line `line` describes every `every`, until interrupted. */
+export const progressLines = <E, R>(every: Duration.Input, line: Effect.Effect<string, E, R>) =>
+  line.pipe(Effect.flatMap((text) => Effect.logInfo(text)), Effect.delay(every), Effect.forever)

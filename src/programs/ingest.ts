@@ -1,14 +1,14 @@
 import { Duration, Effect, Fiber, Metric, Option, Ref, References, Schedule, Schema } from "effect"
 import type { Cron, Tracer } from "effect"
-import { traceHeaders } from "../domain/TraceContext.ts"
-import { SchemaVersion } from "../domain/User.ts"
+import { messagingAttributes, traceHeaders } from "../domain/TraceContext.ts"
+import { RecordHeaders } from "../domain/User.ts"
 import type { User } from "../domain/User.ts"
 import { MaxPage, pageOfRequest } from "../domain/RandomUser.ts"
 import { transformPage } from "../domain/Transform.ts"
-import { HttpUsers, type UsersApiError, UsersApiRejected } from "../services/HttpUsers.ts"
+import { HttpUsers, type HttpUsersError, HttpUsersRejected } from "../services/HttpUsers.ts"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError, ProducerRecord } from "../services/KafkaProducer.ts"
-import { countError, ingestRunsFailed, usersFetched, usersInvalid, usersProduced } from "./Metrics.ts"
+import { countError, ingestRunsFailed, progressLines, usersFetched, usersInvalid, usersProduced } from "./Metrics.ts"
 import { retrySchedule } from "./Retry.ts"
 import type { RetryableError, RetryPolicy } from "./Retry.ts"
 
@@ -55,16 +55,16 @@ export class IngestRunsFailed extends Schema.TaggedError<IngestRunsFailed>()("In
   runs: Schema.Int
 }) {}
 
-const classify = (error: UsersApiError | KafkaProduceError): RetryableError => {
+const classify = (error: HttpUsersError | KafkaProduceError): RetryableError => {
   switch (error._tag) {
-    case "UsersApiUnavailable":
+    case "HttpUsersUnavailable":
       return {
         retryable: true,
         retryAfter: error.retryAfterMillis === undefined ? undefined : Duration.millis(error.retryAfterMillis)
       }
     case "KafkaUnavailable":
       return { retryable: true }
-    case "UsersApiRejected":
+    case "HttpUsersRejected":
     case "KafkaRejected":
       return { retryable: false }
   }
@@ -94,10 +94,8 @@ export const runSchedule = (
   return base.pipe(Schedule.while(({ duration, now }) => now + Duration.toMillis(duration) < deadline))
 }
 
-const headers = { "content-type": "application/json", "schema-version": SchemaVersion }
-
 /** A user's record: key = id, value = the `users.v1` JSON text (the producer's client encodes it as UTF-8). */
-const toRecord = (user: User): ProducerRecord => ({ key: user.id, value: JSON.stringify(user), headers })
+const toRecord = (user: User): ProducerRecord => ({ key: user.id, value: JSON.stringify(user), headers: RecordHeaders })
 
 /**
  * A user's record with the W3C context of its `create` span. That span starts the user's own trace (the sampler decides
@@ -109,13 +107,11 @@ const toTracedRecord = (topic: string, fetchedBy: Option.Option<Tracer.AnySpan>)
     root: true,
     links: Option.match(fetchedBy, { onNone: () => [], onSome: (span) => [{ span, attributes: { "link.reason": "fetched by" } }] }),
     attributes: {
-      "messaging.system": "kafka",
-      "messaging.operation.type": "create",
-      "messaging.destination.name": topic,
+      ...messagingAttributes("create", topic),
       "messaging.kafka.message.key": user.id,
       "user.id": user.id
     }
-  }, (span) => Effect.succeed({ ...toRecord(user), headers: { ...headers, ...traceHeaders(span) } }))
+  }, (span) => Effect.succeed({ ...toRecord(user), headers: { ...RecordHeaders, ...traceHeaders(span) } }))
 
 /** Fetches pages of users, decodes and transforms them, and publishes every valid user to Kafka; each run is a trace, each user another. */
 export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
@@ -137,7 +133,7 @@ export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
 
   const request = Effect.fn("ingest.request")(function*(results: number, n: number) {
     const page = pageOfRequest(n, options.seed !== undefined)
-    if (page === undefined) return yield* new UsersApiRejected({ message: `seed ${options.seed} has no page ${n}: randomuser.me serves ${MaxPage} per seed` })
+    if (page === undefined) return yield* new HttpUsersRejected({ message: `seed ${options.seed} has no page ${n}: randomuser.me serves ${MaxPage} per seed` })
     const body = yield* api.fetchPage({ results, page, seed: options.seed, nat: options.nat }).pipe(Effect.retry(retry))
     const { invalid, users } = transformPage(body.results, options.nat ?? "")
     yield* Metric.update(usersFetched, body.results.length)
@@ -172,15 +168,15 @@ export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
     yield* Ref.update(counts, (c) => ({ ...c, runs: c.runs + 1 }))
   }).pipe(Effect.withSpan("ingest.run", { root: true }))
 
-  const progress = Effect.gen(function*() {
-    const c = yield* Ref.get(counts)
-    yield* Effect.logInfo(`ingest progress: fetched=${c.fetched} invalid=${c.invalid} produced=${c.produced}`)
-  }).pipe(Effect.delay(options.progressEvery), Effect.forever)
+  const progress = progressLines(
+    options.progressEvery,
+    Effect.map(Ref.get(counts), (c) => `ingest progress: fetched=${c.fetched} invalid=${c.invalid} produced=${c.produced}`)
+  )
 
   // Like an Airflow DAG run: a scheduled run that fails is logged and counted, and the next tick runs anyway;
   // an error no retry can help (configuration, auth) ends the schedule, and a one-shot run fails as it is.
   const scheduled = options.every !== undefined || options.cron !== undefined || options.for !== undefined
-  const survivable = (error: UsersApiError | KafkaProduceError) =>
+  const survivable = (error: HttpUsersError | KafkaProduceError) =>
     classify(error).retryable
       ? Ref.modify(counts, (c) => [c.runs + c.failedRuns + 1, { ...c, failedRuns: c.failedRuns + 1 }] as const).pipe(
         Effect.flatMap((n) =>

@@ -5,6 +5,7 @@ import type { HandledRange } from "../domain/CommitWatermark.ts"
 import { deadLetterHeaders } from "../domain/DeadLetter.ts"
 import type { DeadLetterReason } from "../domain/DeadLetter.ts"
 import { decodeUserMessage } from "../domain/Poison.ts"
+import { messagingAttributes } from "../domain/TraceContext.ts"
 import type { User } from "../domain/User.ts"
 import { CassandraRepo } from "../services/CassandraRepo.ts"
 import type { CassandraRejected, CassandraWriteError } from "../services/CassandraRepo.ts"
@@ -13,7 +14,7 @@ import type { ConsumedBatch, ConsumedMessage } from "../services/KafkaConsumer.t
 import { KafkaProducer } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError } from "../services/KafkaProducer.ts"
 import { withMessageSpan } from "./MessageSpan.ts"
-import { countError, endToEndLatency, usersDeadLettered, usersWritten, writeLatency } from "./Metrics.ts"
+import { countError, endToEndLatency, progressLines, usersDeadLettered, usersWritten, writeLatency } from "./Metrics.ts"
 import { retryAfterFailure, retrySchedule } from "./Retry.ts"
 import type { RetryableError, RetryPolicy } from "./Retry.ts"
 
@@ -132,9 +133,7 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
       failure: Result.isFailure(decoded) ? decoded.failure : undefined,
       attributes: {
         ...(Result.isSuccess(decoded) ? { "user.id": decoded.success.id } : {}),
-        "messaging.system": "kafka",
-        "messaging.operation.type": "process",
-        "messaging.destination.name": message.topic,
+        ...messagingAttributes("process", message.topic),
         "messaging.destination.partition.id": String(message.partition),
         "messaging.kafka.offset": Number(message.offset)
       }
@@ -171,10 +170,13 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
       }), { concurrency: "unbounded", discard: true }).pipe(Effect.andThen(Effect.sync(handledRange)))
   }
 
-  const progress = Effect.gen(function*() {
-    const done = yield* Effect.all([Metric.value(usersWritten), Metric.value(usersDeadLettered)])
-    yield* Effect.logInfo(`stream progress: written=${done[0].count} dead-lettered=${done[1].count}`)
-  }).pipe(Effect.delay(options.progressEvery), Effect.forever)
+  const progress = progressLines(
+    options.progressEvery,
+    Effect.map(
+      Effect.all([Metric.value(usersWritten), Metric.value(usersDeadLettered)]),
+      ([written, deadLettered]) => `stream progress: written=${written.count} dead-lettered=${deadLettered.count}`
+    )
+  )
   const reporter = yield* Effect.forkChild(progress)
 
   // pull → decode, write or dead-letter → commit

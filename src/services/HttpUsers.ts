@@ -12,7 +12,7 @@ export interface PageRequest {
 }
 
 /** The API could not answer now; trying again later can help. */
-export class UsersApiUnavailable extends Schema.TaggedError<UsersApiUnavailable>()("UsersApiUnavailable", {
+export class HttpUsersUnavailable extends Schema.TaggedError<HttpUsersUnavailable>()("HttpUsersUnavailable", {
   reason: Schema.Literals(["Timeout", "ServerError", "RateLimited", "ErrorBody", "MalformedBody", "UnexpectedPage", "Transport"]),
   message: Schema.String,
   status: Schema.optional(Schema.Int),
@@ -20,16 +20,16 @@ export class UsersApiUnavailable extends Schema.TaggedError<UsersApiUnavailable>
 }) {}
 
 /** The API refused the request as asked (bad URL, 4xx): retrying the same request cannot help. */
-export class UsersApiRejected extends Schema.TaggedError<UsersApiRejected>()("UsersApiRejected", {
+export class HttpUsersRejected extends Schema.TaggedError<HttpUsersRejected>()("HttpUsersRejected", {
   message: Schema.String,
   status: Schema.optional(Schema.Int)
 }) {}
 
-export type UsersApiError = UsersApiUnavailable | UsersApiRejected
+export type HttpUsersError = HttpUsersUnavailable | HttpUsersRejected
 
 export interface HttpUsersShape {
   /** Fetches one page of users; users are returned undecoded so that one bad user does not sink the page. */
-  readonly fetchPage: (request: PageRequest) => Effect.Effect<UsersPage, UsersApiError>
+  readonly fetchPage: (request: PageRequest) => Effect.Effect<UsersPage, HttpUsersError>
 }
 
 export class HttpUsers extends Context.Service<HttpUsers, HttpUsersShape>()(

@@ -1,10 +1,9 @@
 import { assert } from "@effect/vitest"
 import { Effect } from "effect"
-import { eventually } from "../support/cli.ts"
+import { eventually } from "../../dev/cli.ts"
 import { clusterEnv, leaderOf, resentRecords, whileKilled } from "../support/cluster.ts"
 import {
   exitsZero,
-  expectedIngest,
   fakeApiPipeline,
   faultScenario,
   finish,
@@ -12,13 +11,14 @@ import {
   seconds,
   startIngest,
   startReadyWorker,
-  tableOf,
   validUsersLanded,
   workerUpserts,
   writtenAt
 } from "../support/faults.ts"
-import type { IngestPlan } from "../support/faults.ts"
-import { committedOffsets, endOffsets, kafkaAdmin, readTopic } from "../support/kafka.ts"
+import { expectedIngest } from "../../dev/ingestPlan.ts"
+import type { IngestPlan } from "../../dev/ingestPlan.ts"
+import { tableOf } from "../../dev/cassandra.ts"
+import { committedOffsets, endOffsets, kafkaAdmin, readTopic } from "../../dev/kafka.ts"
 
 // 120 requests of 500 at 1 a second: ingest is still producing, or the stream still has a backlog, while the nodes go down.
 const plan: IngestPlan = { seed: "cluster-node-loss", count: 60_000, perRequest: 500, concurrency: 1 }

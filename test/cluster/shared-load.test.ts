@@ -1,21 +1,21 @@
 import { Effect } from "effect"
-import { eventually } from "../support/cli.ts"
+import { eventually } from "../../dev/cli.ts"
 import { clusterEnv, resentRecords, whileKilled } from "../support/cluster.ts"
 import {
   assignments,
   balanced,
   exitsZero,
-  expectedIngest,
   fakeApiPipeline,
   faultScenario,
   finish,
-  ingestArgs,
   startLogged,
   startWorker,
-  tableOf,
   validUsersLanded
 } from "../support/faults.ts"
-import type { IngestPlan, Worker } from "../support/faults.ts"
+import { tableOf } from "../../dev/cassandra.ts"
+import type { Worker } from "../support/faults.ts"
+import { expectedIngest, ingestArgs } from "../../dev/ingestPlan.ts"
+import type { IngestPlan } from "../../dev/ingestPlan.ts"
 
 const plans: ReadonlyArray<IngestPlan> = [
   { seed: "cluster-shared-a", count: 15_000, perRequest: 500, concurrency: 1 },

@@ -1,18 +1,18 @@
 import { assert } from "@effect/vitest"
 import { Effect } from "effect"
-import type { Faults } from "../support/FakeRandomUser.ts"
+import type { Faults } from "../../dev/fake-api/FakeHttpUsers.ts"
 import {
   exitsZero,
-  expectedIngest,
   fakeApiPipeline,
   faultScenario,
   finish,
   startIngest,
   startWorker,
-  tableOf,
   validUsersLanded
 } from "../support/faults.ts"
-import type { IngestPlan } from "../support/faults.ts"
+import { expectedIngest } from "../../dev/ingestPlan.ts"
+import type { IngestPlan } from "../../dev/ingestPlan.ts"
+import { tableOf } from "../../dev/cassandra.ts"
 
 const invalidUserRate = 0.03
 const plan: IngestPlan = { seed: "api-faults", count: 20_000, perRequest: 500, concurrency: 2, invalidUserRate }

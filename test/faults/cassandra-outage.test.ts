@@ -1,10 +1,9 @@
 import { assert } from "@effect/vitest"
 import { Effect } from "effect"
-import { eventually } from "../support/cli.ts"
-import { committedOffsets, readTopic } from "../support/kafka.ts"
+import { eventually } from "../../dev/cli.ts"
+import { committedOffsets, readTopic } from "../../dev/kafka.ts"
 import {
   exitsZero,
-  expectedIngest,
   fakeApiPipeline,
   faultScenario,
   finish,
@@ -12,13 +11,14 @@ import {
   seconds,
   startIngest,
   startReadyWorker,
-  tableOf,
   validUsersLanded,
   whileStopped,
   workerUpserts,
   writtenAt
 } from "../support/faults.ts"
-import type { IngestPlan } from "../support/faults.ts"
+import { expectedIngest } from "../../dev/ingestPlan.ts"
+import type { IngestPlan } from "../../dev/ingestPlan.ts"
+import { tableOf } from "../../dev/cassandra.ts"
 
 const plan: IngestPlan = { seed: "cassandra-outage", count: 30_000, perRequest: 500, concurrency: 1 }
 

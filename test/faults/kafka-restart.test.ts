@@ -1,9 +1,8 @@
 import { assert } from "@effect/vitest"
 import { Effect } from "effect"
-import { eventually } from "../support/cli.ts"
-import { committedOffsets, endOffsets } from "../support/kafka.ts"
+import { eventually } from "../../dev/cli.ts"
+import { committedOffsets, endOffsets } from "../../dev/kafka.ts"
 import {
-  expectedIngest,
   fakeApiPipeline,
   faultScenario,
   finish,
@@ -12,10 +11,11 @@ import {
   seconds,
   startIngest,
   startReadyWorker,
-  tableOf,
   validUsersLanded
 } from "../support/faults.ts"
-import type { IngestPlan } from "../support/faults.ts"
+import { expectedIngest } from "../../dev/ingestPlan.ts"
+import type { IngestPlan } from "../../dev/ingestPlan.ts"
+import { tableOf } from "../../dev/cassandra.ts"
 
 const plan: IngestPlan = { seed: "kafka-restart", count: 60_000, perRequest: 250, concurrency: 4 }
 

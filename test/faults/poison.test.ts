@@ -3,9 +3,10 @@ import { Effect } from "effect"
 import type { Message } from "kafkajs"
 import { randomBytes, randomUUID } from "node:crypto"
 import { DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
-import { expectedUsers } from "../support/RandomUserGenerator.ts"
-import { freshEnv, readTopic, sendPlain } from "../support/kafka.ts"
-import { faultScenario, finish, landedExactly, startReadyWorker, tableOf } from "../support/faults.ts"
+import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
+import { freshEnv, readTopic, sendPlain } from "../../dev/kafka.ts"
+import { faultScenario, finish, landedExactly, startReadyWorker } from "../support/faults.ts"
+import { tableOf } from "../../dev/cassandra.ts"
 
 interface Poison {
   readonly message: Message

@@ -1,11 +1,10 @@
 import { assert } from "@effect/vitest"
 import { Effect } from "effect"
-import { eventually } from "../support/cli.ts"
+import { eventually } from "../../dev/cli.ts"
 import {
   assignments,
   balanced,
   exitsZero,
-  expectedIngest,
   fakeApiPipeline,
   faultScenario,
   finish,
@@ -13,10 +12,12 @@ import {
   startIngest,
   startWorker,
   stopWorker,
-  tableOf,
   validUsersLanded
 } from "../support/faults.ts"
-import type { IngestPlan, Worker } from "../support/faults.ts"
+import { tableOf } from "../../dev/cassandra.ts"
+import type { Worker } from "../support/faults.ts"
+import { expectedIngest } from "../../dev/ingestPlan.ts"
+import type { IngestPlan } from "../../dev/ingestPlan.ts"
 
 const plan: IngestPlan = { seed: "rebalance", count: 40_000, perRequest: 500, concurrency: 1 }
 

@@ -1,8 +1,7 @@
 import { assert } from "@effect/vitest"
 import { Effect } from "effect"
-import { eventually } from "../support/cli.ts"
+import { eventually } from "../../dev/cli.ts"
 import {
-  expectedIngest,
   fakeApiPipeline,
   faultScenario,
   finish,
@@ -11,10 +10,12 @@ import {
   seconds,
   startIngest,
   startWorker,
-  tableOf,
   validUsersLanded
 } from "../support/faults.ts"
-import type { IngestPlan, Worker } from "../support/faults.ts"
+import { tableOf } from "../../dev/cassandra.ts"
+import type { Worker } from "../support/faults.ts"
+import { expectedIngest } from "../../dev/ingestPlan.ts"
+import type { IngestPlan } from "../../dev/ingestPlan.ts"
 
 const plan: IngestPlan = { seed: "kill-9", count: 50_000, perRequest: 500, concurrency: 1 }
 

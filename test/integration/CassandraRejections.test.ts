@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from "node:crypto"
 import { ConfigProvider, Effect, Layer } from "effect"
 import { layer as CassandraRepoLive } from "../../src/layers/CassandraRepo.ts"
 import { CassandraRepo } from "../../src/services/CassandraRepo.ts"
-import { cassandraTable, dropKeyspaceAfterwards } from "../support/cassandra.ts"
+import { cassandraTable, dropKeyspaceAfterwards } from "../../dev/cassandra.ts"
 import { userRecord } from "../support/users.ts"
 
 const TestKeyspace = ConfigProvider.layerAdd(

@@ -4,7 +4,7 @@ import { createServer, type Server, type Socket } from "node:net"
 import { ConfigProvider, Duration, Effect, Layer } from "effect"
 import { layer as CassandraRepoLive } from "../../src/layers/CassandraRepo.ts"
 import { CassandraRepo } from "../../src/services/CassandraRepo.ts"
-import { cassandraTable, dropKeyspaceAfterwards } from "../support/cassandra.ts"
+import { cassandraTable, dropKeyspaceAfterwards } from "../../dev/cassandra.ts"
 import { userRecord } from "../support/users.ts"
 
 const keyspace = `users_stream_it_${randomBytes(4).toString("hex")}`

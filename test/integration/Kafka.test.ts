@@ -6,8 +6,9 @@ import { KafkaConsumer, KafkaConsumerStatus } from "../../src/services/KafkaCons
 import type { ConsumedMessage, KafkaConsumerError } from "../../src/services/KafkaConsumer.ts"
 import { KafkaProducer } from "../../src/services/KafkaProducer.ts"
 import { javaProduce } from "../support/javaProducer.ts"
-import { committedOffsets, firstBatchCodec, freshEnv, kafkaAdmin } from "../support/kafka.ts"
+import { committedOffsets, firstBatchCodec, freshEnv, kafkaAdmin } from "../../dev/kafka.ts"
 import type { ProducerRecord } from "../../src/services/KafkaProducer.ts"
+import { RecordHeaders } from "../../src/domain/User.ts"
 
 const withConfig = (config: Record<string, string>) =>
   ConfigProvider.layerAdd(ConfigProvider.fromUnknown(config), { asPrimary: true })
@@ -19,7 +20,7 @@ const records = (n: number, tag: string) =>
   Array.from({ length: n }, (_, i): ProducerRecord & { readonly key: string; readonly value: string } => ({
     key: `user-${i}`,
     value: JSON.stringify({ id: `user-${i}`, tag }),
-    headers: { "content-type": "application/json", "schema-version": "users.v1", "x-index": String(i) }
+    headers: { ...RecordHeaders, "x-index": String(i) }
   }))
 
 const produce = (config: Record<string, string>, topic: string, n: number) =>

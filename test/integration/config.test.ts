@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { startCli } from "../support/cli.ts"
-import { freshEnv } from "../support/kafka.ts"
+import { startCli } from "../../dev/cli.ts"
+import { freshEnv } from "../../dev/kafka.ts"
 
 /** Runs the CLI expecting it to give up: returns its exit code, how long it took, and its `error:` lines. */
 const failing = (args: ReadonlyArray<string>, env: Record<string, string>) =>

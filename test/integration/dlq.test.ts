@@ -1,9 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect } from "effect"
+import { Effect } from "effect"
 import { deadLetterHeaders, DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
-import { cassandraTable } from "../support/cassandra.ts"
-import { eventually, startCli } from "../support/cli.ts"
-import { committedOffsets, drained, endOffsets, freshEnv, readTopic, sendPlain } from "../support/kafka.ts"
+import { tableOf } from "../../dev/cassandra.ts"
+import { eventually, startCli } from "../../dev/cli.ts"
+import { committedOffsets, drained, endOffsets, freshEnv, readTopic, sendPlain } from "../../dev/kafka.ts"
 import { runCommand, runJson } from "../support/operate.ts"
 import { seedDagMessage, uuidOf } from "../support/users.ts"
 
@@ -17,7 +17,7 @@ describe("dlq on the real stack", () => {
     Effect.gen(function*() {
       const env = freshEnv({ KAFKA_TOPIC_PARTITIONS: "1" })
       const redriveGroup = `${env.KAFKA_GROUP_ID}.dlq-redrive`
-      const table = yield* cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
+      const table = yield* tableOf(env)
       const stream = yield* startCli(["stream"], env)
       yield* eventually("the topics exist", endOffsets(env.KAFKA_DLQ_TOPIC!).pipe(Effect.as(true)), "1 minute")
 

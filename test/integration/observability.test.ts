@@ -1,10 +1,12 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { spawnSync } from "node:child_process"
-import { FakeRandomUser, layer as fakeApi, expectedUsers } from "../support/FakeRandomUser.ts"
-import { eventually, runCli, startCli } from "../support/cli.ts"
+import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
+import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
+import { eventually, runCli, startCli } from "../../dev/cli.ts"
 import { findTraces, getTrace, spansOf } from "../support/jaeger.ts"
-import { freshEnv, sendPlain } from "../support/kafka.ts"
+import { freshEnv, sendPlain } from "../../dev/kafka.ts"
+import { counter } from "../../dev/prometheus.ts"
+import { stack } from "../../dev/stack.ts"
 import { seedDagMessage } from "../support/users.ts"
 
 const traced = (env: Record<string, string>): Record<string, string> => ({ ...env, OTEL_SDK_DISABLED: "false" })
@@ -12,16 +14,10 @@ const traced = (env: Record<string, string>): Record<string, string> => ({ ...en
 const http = (url: string) =>
   Effect.promise(() => fetch(url).then(async (r) => ({ status: r.status, body: await r.text() })).catch(() => ({ status: 0, body: "" })))
 
-const counter = (metrics: string, name: string) =>
-  Number(new RegExp(`^${name}_total(?:\\{[^}]*\\})? (\\d+)`, "m").exec(metrics)?.[1] ?? 0)
-
-const stack = (...args: Array<string>) =>
-  Effect.sync(() => spawnSync("bash", ["stack/stack.sh", ...args], { stdio: "inherit" }).status)
-
-layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("observability on the real stack", (it) => {
+layer(FakeHttpUsers.layer(), { timeout: "10 minutes", excludeTestServices: true })("observability on the real stack", (it) => {
   it.effect("one user's create, process and write form one trace across both services in Jaeger, linked to the run's fetch and send", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const env = traced(freshEnv({ USERS_API_URL: api.url }))
       const seed = `trace-${Date.now()}`
       const user = expectedUsers({ seed, page: 1, results: 100 })[42]!
@@ -77,7 +73,7 @@ layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("observab
 
   it.effect("/readyz answers 503 while Cassandra is stopped and 200 once it is back; /metrics counters move", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const port = "19464"
       const env = freshEnv({ USERS_API_URL: api.url, STREAM_HTTP_PORT: port })
       const base = `http://127.0.0.1:${port}`
@@ -89,14 +85,14 @@ layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("observab
       yield* eventually("users_written to move by 500", Effect.map(http(`${base}/metrics`), (r) => counter(r.body, "users_written") >= before + 500))
       assert.match((yield* http(`${base}/metrics`)).body, /cassandra_write_duration_ms_bucket/)
 
-      assert.strictEqual(yield* stack("stop", "cassandra"), 0)
+      yield* stack("stop", "cassandra")
       yield* eventually("not ready while Cassandra is down", Effect.map(http(`${base}/readyz`), (r) => r.status === 503), "30 seconds")
       const down = yield* http(`${base}/readyz`)
       assert.strictEqual(down.status, 503, down.body)
       assert.include(down.body, "\"cassandra_session\":false")
-      assert.strictEqual(yield* stack("start", "cassandra"), 0)
+      yield* stack("start", "cassandra")
       yield* eventually("ready again", Effect.map(http(`${base}/readyz`), (r) => r.status === 200), "2 minutes")
       yield* stream.signal("SIGTERM")
       assert.strictEqual(yield* stream.exit, 0)
-    }).pipe(Effect.ensuring(Effect.ignore(stack("start", "cassandra"))), Effect.scoped), { timeout: 300_000 })
+    }).pipe(Effect.ensuring(Effect.exit(stack("start", "cassandra"))), Effect.scoped), { timeout: 300_000 })
 })

@@ -1,8 +1,8 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
-import { eventually, runCli } from "../support/cli.ts"
-import { freshEnv } from "../support/kafka.ts"
+import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
+import { eventually, runCli } from "../../dev/cli.ts"
+import { freshEnv } from "../../dev/kafka.ts"
 
 const jaeger = "http://127.0.0.1:16686"
 
@@ -19,11 +19,11 @@ const resourceOf = (service: string) =>
     return process === undefined ? undefined : Object.fromEntries(process.tags.map((t) => [t.key, t.value]))
   }))
 
-layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("OpenTelemetry configured by the SDK's own variables", (it) => {
+layer(FakeHttpUsers.layer(), { timeout: "10 minutes", excludeTestServices: true })("OpenTelemetry configured by the SDK's own variables", (it) => {
   for (const [protocol, endpoint] of [["grpc", "http://127.0.0.1:4317"], ["http/protobuf", "http://127.0.0.1:4318"]] as const) {
     it.effect(`OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES and OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} reach Jaeger`, () =>
       Effect.gen(function*() {
-        const api = yield* FakeRandomUser
+        const api = yield* FakeHttpUsers
         const service = `custom-ingest-${crypto.randomUUID().slice(0, 8)}`
         yield* runCli(["ingest", "--count", "20", "--seed", service], freshEnv({
           USERS_API_URL: api.url,
@@ -43,7 +43,7 @@ layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("OpenTele
 
   it.effect("a collector that cannot be reached is one warning naming the endpoint; the run still succeeds", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const output = yield* runCli(["ingest", "--count", "2000", "--seed", "unreachable"], freshEnv({
         USERS_API_URL: api.url,
         OTEL_SDK_DISABLED: "false",

@@ -1,33 +1,23 @@
 import { assert, layer } from "@effect/vitest"
-import { ConfigProvider, Effect } from "effect"
-import { expectedUsers, FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
-import { cassandraTable } from "../support/cassandra.ts"
-import { runCli, startCli, eventually } from "../support/cli.ts"
-import { drained, freshEnv, kafkaAdmin, readTopic, sendPlain } from "../support/kafka.ts"
+import { Effect } from "effect"
+import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
+import { tableOf } from "../../dev/cassandra.ts"
+import { runCli, startCli, eventually } from "../../dev/cli.ts"
+import { expectedRun, ingestArgs } from "../../dev/ingestPlan.ts"
+import { drained, freshEnv, kafkaAdmin, readTopic, sendPlain } from "../../dev/kafka.ts"
 import { DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
 import { seedDagMessage } from "../support/users.ts"
 
-/** The users table of an isolated pipeline, read with a plain driver client. */
-const tableOf = (env: Record<string, string>) =>
-  cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
-
-const ingestArgs = (count: number, seed: string) =>
-  ["ingest", "--count", String(count), "--seed", seed, "--results-per-request", "5000", "--concurrency", "2"]
-
-const expectedRun = (count: number, seed: string) =>
-  Array.from({ length: Math.ceil(count / 5000) }, (_, i) =>
-    expectedUsers({ seed, page: i + 1, results: Math.min(5000, count - i * 5000) })).flat()
-
 const toRow = (value: unknown) => value instanceof Date ? value.toISOString() : String(value)
 
-layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("pipeline on the real stack", (it) => {
+layer(FakeHttpUsers.layer(), { timeout: "10 minutes", excludeTestServices: true })("pipeline on the real stack", (it) => {
   it.effect("ingests 10,000 users into exactly 10,000 rows equal to the transform of the source; re-ingesting keeps 10,000", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const env = freshEnv({ USERS_API_URL: api.url })
       const table = yield* tableOf(env)
-      const expected = expectedRun(10_000, "e2e")
-      yield* runCli(ingestArgs(10_000, "e2e"), env)
+      const expected = expectedRun({ seed: "e2e", count: 10_000 })
+      yield* runCli(ingestArgs({ seed: "e2e", count: 10_000, concurrency: 2 }), env)
       const stream = yield* startCli(["stream"], env)
       yield* eventually("every message written and committed", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), "3 minutes")
       const ids = yield* table.ids
@@ -42,7 +32,7 @@ layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("pipeline
         for (const [column, value] of Object.entries(user)) assert.strictEqual(toRow(row.get(column)), value, `${user.id}.${column}`)
       }
 
-      yield* runCli(ingestArgs(10_000, "e2e"), env)
+      yield* runCli(ingestArgs({ seed: "e2e", count: 10_000, concurrency: 2 }), env)
       yield* eventually("the second run drained", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), "3 minutes")
       assert.strictEqual(yield* table.count, 10_000)
       yield* stream.signal("SIGTERM")

@@ -1,14 +1,11 @@
 import { assert, describe, layer } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect } from "effect"
-import { expectedUsers, FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
-import { cassandraTable } from "../support/cassandra.ts"
-import { eventually, runCli, startCli } from "../support/cli.ts"
-import { drained, freshEnv } from "../support/kafka.ts"
+import { Duration, Effect } from "effect"
+import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
+import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
+import { tableOf } from "../../dev/cassandra.ts"
+import { eventually, runCli, startCli } from "../../dev/cli.ts"
+import { drained, freshEnv } from "../../dev/kafka.ts"
 import { runCommand } from "../support/operate.ts"
-
-/** The users table of an isolated pipeline, read with a plain driver client. */
-const tableOf = (env: Record<string, string>) =>
-  cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
 
 /** Runs the stream until everything ingested so far is written and committed, then stops it. */
 const streamUntilDrained = (env: Record<string, string>) =>
@@ -26,10 +23,10 @@ const summaryOf = (output: string): Record<string, number> => {
 }
 
 describe("ingest against randomuser.me's real behaviour (the compatible server), on the real stack", () => {
-  layer(fakeApi(), { timeout: "5 minutes", excludeTestServices: true })((it) => {
+  layer(FakeHttpUsers.layer(), { timeout: "5 minutes", excludeTestServices: true })((it) => {
     it.effect("two nationalities of one seed and page become 2N rows (randomuser gives them the same login.uuids)", () =>
       Effect.gen(function*() {
-        const api = yield* FakeRandomUser
+        const api = yield* FakeHttpUsers
         const env = freshEnv({ USERS_API_URL: api.url })
         const table = yield* tableOf(env)
         const args = (nat: string) => ["ingest", "--count", "2000", "--seed", "two-nats", "--nat", nat]
@@ -49,7 +46,7 @@ describe("ingest against randomuser.me's real behaviour (the compatible server),
 
     it.effect("ingest --every goes on after a failed run; a signal ends it with the summary and exit code 1", () =>
       Effect.gen(function*() {
-        const api = yield* FakeRandomUser
+        const api = yield* FakeHttpUsers
         yield* api.setFaults({ script: [{ status: 503 }, { status: 503 }] })
         yield* api.resetStats
         const env = freshEnv({ USERS_API_URL: api.url })
@@ -60,7 +57,7 @@ describe("ingest against randomuser.me's real behaviour (the compatible server),
         yield* ingest.signal("SIGTERM")
         assert.strictEqual(yield* ingest.exit, 1)
         const output = ingest.output()
-        assert.match(output, /run 1 failed, the schedule goes on: UsersApiUnavailable: HTTP 503/)
+        assert.match(output, /run 1 failed, the schedule goes on: HttpUsersUnavailable: HTTP 503/)
         const summary = summaryOf(output.replace("ingest stopped:", "ingest done:"))
         assert.strictEqual(summary["failed_runs"], 1)
         // The second page after the failure is asked only once the first run after it has completed.
@@ -70,7 +67,7 @@ describe("ingest against randomuser.me's real behaviour (the compatible server),
       }).pipe(Effect.scoped), { timeout: 120_000 })
     it.effect("a one-shot ingest whose run fails (HTTP 500 until its retries run out, or a path the API does not serve) exits 1 with one error: line", () =>
       Effect.gen(function*() {
-        const api = yield* FakeRandomUser
+        const api = yield* FakeHttpUsers
         const env = freshEnv({ USERS_API_URL: api.url })
         const oneShot = ["ingest", "--count", "10", "--max-retries", "2", "--retry-base", "10 millis"]
         const errorLines = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("error:"))
@@ -79,12 +76,12 @@ describe("ingest against randomuser.me's real behaviour (the compatible server),
         yield* api.resetStats
         const serverError = yield* runCommand(oneShot, env, 60_000)
         assert.strictEqual(serverError.code, 1, serverError.stderr)
-        assert.deepStrictEqual(errorLines(serverError.stderr), ["error: UsersApiUnavailable: HTTP 500"], serverError.stderr)
+        assert.deepStrictEqual(errorLines(serverError.stderr), ["error: HttpUsersUnavailable: HTTP 500"], serverError.stderr)
         assert.strictEqual((yield* api.stats).statuses["500"], 3, "the first try and its 2 retries")
         yield* api.setFaults({})
         const badUrl = yield* runCommand(oneShot, { ...env, USERS_API_URL: api.url.replace("/api/1.4/", "/api/9.9/") }, 60_000)
         assert.strictEqual(badUrl.code, 1, badUrl.stderr)
-        assert.deepStrictEqual(errorLines(badUrl.stderr), ["error: UsersApiRejected: HTTP 404"], badUrl.stderr)
+        assert.deepStrictEqual(errorLines(badUrl.stderr), ["error: HttpUsersRejected: HTTP 404"], badUrl.stderr)
         for (const { stdout, stderr } of [serverError, badUrl]) {
           assert.strictEqual(stdout, "")
           assert.isFalse(stderr.split("\n").some((line) => /^\s+at /.test(line)), `no stack trace:\n${stderr}`)
@@ -93,10 +90,10 @@ describe("ingest against randomuser.me's real behaviour (the compatible server),
       }).pipe(Effect.scoped), { timeout: 120_000 })
   })
 
-  layer(fakeApi({ budget: { users: 2000, window: Duration.seconds(20) } }), { timeout: "5 minutes", excludeTestServices: true })((it) => {
+  layer(FakeHttpUsers.layer({ budget: { users: 2000, window: Duration.seconds(20) } }), { timeout: "5 minutes", excludeTestServices: true })((it) => {
     it.effect("ingest --every under a 2,000 users / 20 s limit: runs that hit it wait a window and resume, none ends the schedule, every user is one row", () =>
       Effect.gen(function*() {
-        const api = yield* FakeRandomUser
+        const api = yield* FakeHttpUsers
         yield* api.resetStats
         const env = freshEnv({ USERS_API_URL: api.url, USERS_API_RATE_WINDOW: "20 seconds" })
         const table = yield* tableOf(env)

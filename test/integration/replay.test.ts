@@ -1,11 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { eventually, startCli } from "../support/cli.ts"
-import { drained, freshEnv, sendPlain } from "../support/kafka.ts"
+import { eventually, startCli } from "../../dev/cli.ts"
+import { drained, freshEnv, sendPlain } from "../../dev/kafka.ts"
+import { counter } from "../../dev/prometheus.ts"
 import { seedDagMessage } from "../support/users.ts"
 
 const metrics = (port: string) => Effect.promise(() => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => ""))
-const written = (text: string) => Number(/^users_written_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0)
+const written = (text: string) => counter(text, "users_written")
 
 const messages = (n: number) =>
   Array.from({ length: n }, () => ({ key: null, value: JSON.stringify(seedDagMessage(crypto.randomUUID())) }))

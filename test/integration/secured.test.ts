@@ -1,24 +1,23 @@
 import { assert, layer } from "@effect/vitest"
-import { ConfigProvider, Effect } from "effect"
+import { Effect } from "effect"
 import cassandra from "cassandra-driver"
 import { execFileSync } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { expectedUsers, FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
-import { cassandraTable } from "../support/cassandra.ts"
-import { eventually, runCli, startCli } from "../support/cli.ts"
+import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
+import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
+import { tableOf } from "../../dev/cassandra.ts"
+import { eventually, runCli, startCli } from "../../dev/cli.ts"
 import { findTraces, spansOf } from "../support/jaeger.ts"
-import { freshEnv } from "../support/kafka.ts"
+import { ingestArgs } from "../../dev/ingestPlan.ts"
+import { freshEnv } from "../../dev/kafka.ts"
 import { secretMaterial, secureEnv } from "../support/secure.ts"
 
 // Needs `stack.sh up --secure` (the integration globalSetup starts it): Kafka SASL_SSL + SCRAM on 9093,
 // Cassandra with passwords, roles and required client TLS on 9142.
 
 const secured = (extra: Record<string, string> = {}) => ({ ...freshEnv(), ...secureEnv(), ...extra })
-
-const tableOf = (env: Record<string, string>) =>
-  cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
 
 /** A CA that signed nothing the servers present. */
 const strangerCa = () => {
@@ -50,14 +49,14 @@ const assertOneLine = (result: { code: number | null; lines: ReadonlyArray<strin
   for (const secret of secrets) assert.notInclude(result.lines.join("\n"), secret)
 }
 
-layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("secured stack: TLS, SASL/SCRAM, Cassandra auth", (it) => {
+layer(FakeHttpUsers.layer(), { timeout: "10 minutes", excludeTestServices: true })("secured stack: TLS, SASL/SCRAM, Cassandra auth", (it) => {
   it.effect("ingests 2,000 users and streams them into exactly 2,000 rows over TLS + SCRAM + Cassandra auth; a user's trace crosses both services", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const env = secured({ USERS_API_URL: api.url, OTEL_SDK_DISABLED: "false" })
       const seed = `secure-${Date.now()}`
       const users = expectedUsers({ seed, page: 1, results: 2000 })
-      yield* runCli(["ingest", "--count", "2000", "--seed", seed, "--results-per-request", "2000"], env)
+      yield* runCli(ingestArgs({ seed, count: 2000, perRequest: 2000 }), env)
       const stream = yield* startCli(["stream"], env)
       const table = yield* tableOf(env)
       yield* eventually("2,000 rows", Effect.map(table.count, (n) => n === 2000), "3 minutes")
@@ -80,7 +79,7 @@ layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("secured 
 
   it.effect("a wrong password, a CA that did not sign the server, or plaintext to a TLS port: one line naming what failed, no stack, no secret", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const base = secured({ USERS_API_URL: api.url, KAFKA_CONNECT_TIMEOUT: "10 seconds", CASSANDRA_CONNECT_TIMEOUT: "10 seconds" })
       const secrets = [...secretMaterial(base), "not-the-password-1f3a"]
       const ingest = ["ingest", "--count", "10", "--max-retries", "1"]
@@ -115,7 +114,7 @@ layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("secured 
 
   it.effect("with LOG_LEVEL=Debug no password, key or certificate reaches stdout, stderr, /metrics or the exported spans", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const env = secured({ USERS_API_URL: api.url, OTEL_SDK_DISABLED: "false", LOG_LEVEL: "Debug", STREAM_HTTP_PORT: "9471" })
       const secrets = secretMaterial(env)
       assert.isAtLeast(secrets.length, 4)

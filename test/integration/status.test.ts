@@ -1,24 +1,25 @@
 import { assert, layer } from "@effect/vitest"
-import { ConfigProvider, Effect } from "effect"
-import { FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
-import { cassandraTable } from "../support/cassandra.ts"
-import { eventually, runCli, startCli } from "../support/cli.ts"
-import { committedOffsets, drained, endOffsets, freshEnv, sendPlain } from "../support/kafka.ts"
+import { Effect } from "effect"
+import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
+import { tableOf } from "../../dev/cassandra.ts"
+import { eventually, runCli, startCli } from "../../dev/cli.ts"
+import { ingestArgs } from "../../dev/ingestPlan.ts"
+import { committedOffsets, drained, endOffsets, freshEnv, sendPlain } from "../../dev/kafka.ts"
 import { runCommand, runJson } from "../support/operate.ts"
 
 const ingest = (count: number, seed: string, env: Record<string, string>) =>
-  runCli(["ingest", "--count", String(count), "--seed", seed, "--results-per-request", "5000"], env)
+  runCli(ingestArgs({ seed, count }), env)
 
 const sum = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0)
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
-layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("status on the real stack", (it) => {
+layer(FakeHttpUsers.layer(), { timeout: "10 minutes", excludeTestServices: true })("status on the real stack", (it) => {
   it.effect("reports end offsets, committed offsets, lag, members and rows as they are, also with a worker stopped mid-backlog", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const env = freshEnv({ USERS_API_URL: api.url })
-      const table = yield* cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
+      const table = yield* tableOf(env)
       yield* ingest(3_000, "status-a", env)
       const stream = yield* startCli(["stream"], env)
       yield* eventually("3,000 committed", drained(env.KAFKA_GROUP_ID!, env.KAFKA_TOPIC!), "3 minutes")
@@ -121,6 +122,6 @@ layer(fakeApi(), { timeout: "10 minutes", excludeTestServices: true })("status o
       assert.match(human.stdout, /^\s+members:\n\s+users-pipeline\s+127\.0\.0\.1\s+partitions 0,1$/m)
       yield* stream.signal("SIGTERM")
       assert.strictEqual(yield* stream.exit, 0)
-      yield* cassandraTable.pipe(Effect.flatMap((table) => table.dropKeyspace), Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
+      yield* Effect.flatMap(tableOf(env), (table) => table.dropKeyspace)
     }).pipe(Effect.scoped), { timeout: 240_000 })
 })

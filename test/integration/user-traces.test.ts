@@ -1,10 +1,11 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { expectedUsers, FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
-import { eventually, runCli, startCli } from "../support/cli.ts"
+import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
+import { expectedUsers } from "../../dev/fake-api/RandomUserGenerator.ts"
+import { eventually, runCli, startCli } from "../../dev/cli.ts"
 import { findTraces, getTrace, spansOf } from "../support/jaeger.ts"
 import type { Trace } from "../support/jaeger.ts"
-import { drained, freshEnv } from "../support/kafka.ts"
+import { drained, freshEnv } from "../../dev/kafka.ts"
 
 const users = 5000
 const traced = (env: Record<string, string>): Record<string, string> => ({ ...env, OTEL_SDK_DISABLED: "false" })
@@ -33,10 +34,10 @@ const traceCli = (args: ReadonlyArray<string>) =>
     return { code, output: cli.output() }
   }))
 
-layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("one trace per user, in the real Jaeger", (it) => {
+layer(FakeHttpUsers.layer(), { timeout: "15 minutes", excludeTestServices: true })("one trace per user, in the real Jaeger", (it) => {
   it.effect("after a 5,000-user ingest and stream, a user's trace is its create, process and write across both services, linked to its request; `trace` prints it", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const env = traced(freshEnv({ USERS_API_URL: api.url }))
       const topic = env.KAFKA_TOPIC!
       const seed = `user-traces-${Date.now()}`
@@ -97,7 +98,7 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("one trac
 
   it.effect("with parentbased_traceidratio at 0.1, 5–15 % of users have a trace, and each is complete end to end", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const env = traced(freshEnv({ USERS_API_URL: api.url, OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.1" }))
       const topic = env.KAFKA_TOPIC!
       yield* ingestAndStream(env, `sampled-${Date.now()}`)

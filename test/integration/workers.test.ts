@@ -1,21 +1,19 @@
 import { assert, layer } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect } from "effect"
+import { Duration, Effect } from "effect"
 import { AssignerProtocol } from "kafkajs"
-import { FakeRandomUser, layer as fakeApi } from "../support/FakeRandomUser.ts"
-import { cassandraTable } from "../support/cassandra.ts"
-import { eventually, runCli, startCli } from "../support/cli.ts"
-import { committedOffsets, drained, freshEnv, kafkaAdmin, readTopic } from "../support/kafka.ts"
-
-const tableOf = (env: Record<string, string>) =>
-  cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
+import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
+import { tableOf } from "../../dev/cassandra.ts"
+import { eventually, runCli, startCli } from "../../dev/cli.ts"
+import { ingestArgs } from "../../dev/ingestPlan.ts"
+import { committedOffsets, drained, freshEnv, kafkaAdmin, readTopic } from "../../dev/kafka.ts"
 
 const ingest = (count: number, seed: string, env: Record<string, string>) =>
-  runCli(["ingest", "--count", String(count), "--seed", seed, "--results-per-request", "5000", "--concurrency", "2"], env)
+  runCli(ingestArgs({ seed, count, concurrency: 2 }), env)
 
-layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("stream workers on the real stack", (it) => {
+layer(FakeHttpUsers.layer(), { timeout: "15 minutes", excludeTestServices: true })("stream workers on the real stack", (it) => {
   it.effect("SIGTERM during a 50k backlog: exits 0 in time, every committed offset has its row, a restart writes the rest", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const env = freshEnv({ USERS_API_URL: api.url, STREAM_SHUTDOWN_TIMEOUT: "30 seconds" })
       const table = yield* tableOf(env)
       yield* ingest(50_000, "sigterm", env)
@@ -46,7 +44,7 @@ layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })("stream w
 
   it.effect("two workers in one group split a 4-partition topic and together write every message", () =>
     Effect.gen(function*() {
-      const api = yield* FakeRandomUser
+      const api = yield* FakeHttpUsers
       const env = freshEnv({ USERS_API_URL: api.url, KAFKA_TOPIC_PARTITIONS: "4" })
       const table = yield* tableOf(env)
       const a = yield* startCli(["stream"], env)

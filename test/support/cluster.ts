@@ -1,6 +1,5 @@
 import { Effect } from "effect"
-import { stack } from "./faults.ts"
-import { stackEnvFile } from "./stackEnv.ts"
+import { stack, stackEnvFile } from "../../dev/stack.ts"
 
 /** The cluster profile's client settings as `stack.sh up --cluster` writes them (.stack/cluster.env). */
 export const clusterEnv = (): Record<string, string> => stackEnvFile("cluster.env")

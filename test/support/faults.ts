@@ -1,47 +1,38 @@
 import { assert, layer } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect } from "effect"
+import { Duration, Effect } from "effect"
 import type { Scope } from "effect"
-import { spawn } from "node:child_process"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { connect } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { DeadLetterHeader } from "../../src/domain/DeadLetter.ts"
-import { cassandraTable } from "./cassandra.ts"
-import type { CassandraTable } from "./cassandra.ts"
-import { eventually, startCli } from "./cli.ts"
-import type { CliProcess } from "./cli.ts"
-import { FakeRandomUser, layer as fakeApi } from "./FakeRandomUser.ts"
-import { expectedUsers } from "./RandomUserGenerator.ts"
+import type { CassandraTable } from "../../dev/cassandra.ts"
+import { eventually, startCli } from "../../dev/cli.ts"
+import type { CliProcess } from "../../dev/cli.ts"
+import { FakeHttpUsers } from "../../dev/fake-api/FakeHttpUsers.ts"
 import { AssignerProtocol } from "kafkajs"
-import { drained, freshEnv, kafkaAdmin, readTopic } from "./kafka.ts"
-import type { ReadMessage } from "./kafka.ts"
-
-const repo = fileURLToPath(new URL("../..", import.meta.url))
+import { drained, freshEnv, kafkaAdmin, readTopic } from "../../dev/kafka.ts"
+import type { ReadMessage } from "../../dev/kafka.ts"
+import { ingestArgs } from "../../dev/ingestPlan.ts"
+import type { IngestPlan } from "../../dev/ingestPlan.ts"
+import { counter } from "../../dev/prometheus.ts"
+import { stack } from "../../dev/stack.ts"
 
 /**
  * One fault scenario as a test: `body` runs scoped (its processes are killed and their logs kept when it ends)
  * with the suite's fake users API served in-process, under the suite's timeouts.
  */
-export const faultScenario = <A, E>(suite: string, test: string, body: Effect.Effect<A, E, FakeRandomUser | Scope.Scope>) =>
-  layer(fakeApi(), { timeout: "15 minutes", excludeTestServices: true })(suite, (it) => {
+export const faultScenario = <A, E>(suite: string, test: string, body: Effect.Effect<A, E, FakeHttpUsers | Scope.Scope>) =>
+  layer(FakeHttpUsers.layer(), { timeout: "15 minutes", excludeTestServices: true })(suite, (it) => {
     it.effect(test, () => body.pipe(Effect.scoped), { timeout: 600_000 })
   })
 
 /** A fresh isolated pipeline (see `freshEnv`) whose `ingest` reads the fake users API. */
 export const fakeApiPipeline = (extra: Record<string, string> = {}) =>
   Effect.gen(function*() {
-    const api = yield* FakeRandomUser
+    const api = yield* FakeHttpUsers
     return { api, env: freshEnv({ USERS_API_URL: api.url, ...extra }) }
   })
-
-/** `stack/stack.sh …` as a child process, so the in-process fake API keeps serving meanwhile; fails unless it exits 0. */
-export const stack = (...args: Array<string>): Effect.Effect<void> =>
-  Effect.callback<number | null>((resume) => {
-    const child = spawn("bash", ["stack/stack.sh", ...args], { cwd: repo, stdio: ["ignore", "ignore", "inherit"] })
-    child.on("exit", (code) => resume(Effect.succeed(code)))
-  }).pipe(Effect.flatMap((code) => code === 0 ? Effect.void : Effect.die(new Error(`stack/stack.sh ${args.join(" ")}: exit ${code}`))))
 
 const ports = { kafka: 9092, cassandra: 9042 } as const
 
@@ -67,44 +58,6 @@ export const whileStopped = <A, E, R>(server: keyof typeof ports, body: Effect.E
 
 /** `stack.sh restart`, checking the server really went down in between. */
 export const restart = (server: keyof typeof ports) => whileStopped(server, Effect.void)
-
-/** The users table of an isolated pipeline, read with a plain driver client. */
-export const tableOf = (env: Record<string, string>): Effect.Effect<CassandraTable, never, Scope.Scope> =>
-  cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
-
-/** One `ingest` run: its seed, user count, page size and concurrency, and the fake API's invalid-user rate (if any). */
-export interface IngestPlan {
-  readonly seed: string
-  readonly count: number
-  readonly perRequest: number
-  readonly concurrency: number
-  readonly invalidUserRate?: number
-}
-
-/** The pages the run asks the fake API for. */
-export const ingestPages = (plan: IngestPlan) =>
-  Array.from({ length: Math.ceil(plan.count / plan.perRequest) }, (_, i) => ({
-    seed: plan.seed,
-    page: i + 1,
-    results: Math.min(plan.perRequest, plan.count - i * plan.perRequest),
-    invalidUserRate: plan.invalidUserRate
-  }))
-
-/** What the run should produce: the valid users of its pages (and their ids), and how many invalid users the pages hold. */
-export const expectedIngest = (plan: IngestPlan) => {
-  const pages = ingestPages(plan)
-  const users = pages.flatMap((page) => expectedUsers(page))
-  const fetched = pages.reduce((n, page) => n + page.results, 0)
-  return { users, ids: new Set(users.map((user) => user.id)), invalid: fetched - users.length }
-}
-
-/** `ingest` flags for the run. */
-export const ingestArgs = (plan: IngestPlan) =>
-  ["ingest", "--seed", plan.seed, "--count", String(plan.count), "--results-per-request", String(plan.perRequest), "--concurrency", String(plan.concurrency)]
-
-/** Reads the `users_written`-style counter `name` from Prometheus text. */
-export const counter = (metrics: string, name: string): number =>
-  Number(new RegExp(`^${name}_total(?:\\{[^}]*\\})? (\\d+)`, "m").exec(metrics)?.[1] ?? 0)
 
 const get = (url: string) =>
   Effect.promise(() =>

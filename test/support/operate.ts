@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
-import { builtMain } from "./cliEntry.ts"
+import { builtMain } from "../../dev/cliEntry.ts"
 
 /** How an operating command (`status`, `dlq …`) ended: its exit code and its stdout and stderr apart. */
 export interface CommandResult {

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs"
-import { stackEnvFile } from "./stackEnv.ts"
+import { stackEnvFile } from "../../dev/stack.ts"
 
 /** The secured servers' client settings as `stack.sh up --secure` writes them (.stack/secure.env). */
 export const secureEnv = (): Record<string, string> => stackEnvFile("secure.env")

@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { secretMaterial } from "../support/secure.ts"
-import { sourceMain as main } from "../support/cliEntry.ts"
+import { sourceMain as main } from "../../dev/cliEntry.ts"
 
 const run = (args: ReadonlyArray<string>, env: Record<string, string>) => {
   const result = spawnSync(process.execPath, [main, ...args], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 30_000 })

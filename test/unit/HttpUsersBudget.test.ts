@@ -3,7 +3,7 @@ import { Clock, Duration, Effect, Fiber, Layer } from "effect"
 import { HttpClient, HttpClientResponse } from "effect/http"
 import { TestClock } from "effect/testing"
 import { make } from "../../src/layers/HttpUsers.ts"
-import { generatePage } from "../support/RandomUserGenerator.ts"
+import { generatePage } from "../../dev/fake-api/RandomUserGenerator.ts"
 
 /** An HTTP client answering every request with the fake API's page for it, recording when each request was sent. */
 const recordingClient = (sentAt: Array<number>) =>

@@ -1,7 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { runSourceMain as run } from "../support/cliEntry.ts"
-
-const flagsOf = (help: string) => [...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1])
+import { flagsOf, runSourceMain as run } from "../../dev/cliEntry.ts"
 
 describe("operating commands (node src/main.ts, no build needed)", { timeout: 60_000 }, () => {
   it("are listed in --help beside ingest and stream", () => {

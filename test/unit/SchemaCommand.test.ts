@@ -6,8 +6,8 @@ import { join } from "node:path"
 import { SchemaVersion } from "../../src/domain/User.ts"
 import { usersJsonSchema } from "../../src/domain/UsersJsonSchema.ts"
 import { CassandraConfig } from "../../src/layers/CassandraConfig.ts"
-import { schemaStatements } from "../../src/layers/CassandraRepo.ts"
-import { sourceMain as main } from "../support/cliEntry.ts"
+import { schemaStatements } from "../../src/layers/UsersTable.ts"
+import { sourceMain as main } from "../../dev/cliEntry.ts"
 
 const snapshot = readFileSync(join(import.meta.dirname, "../../schemas/users.v1.json"), "utf8")
 const env = { CASSANDRA_KEYSPACE: "ops_ks", CASSANDRA_TABLE: "people", CASSANDRA_REPLICATION_STRATEGY: "NetworkTopologyStrategy", CASSANDRA_REPLICATION_FACTOR: "3" }

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { transformPage } from "../../src/domain/Transform.ts"
 import { userId, uuidV5 } from "../../src/domain/UserId.ts"
-import { generatePage } from "../support/RandomUserGenerator.ts"
+import { generatePage } from "../../dev/fake-api/RandomUserGenerator.ts"
 
 const ids = (seed: string, page: number, nat: string) =>
   transformPage(generatePage({ seed, page, results: 500, nats: nat.split(",") }).results, nat).users.map((user) => user.id)

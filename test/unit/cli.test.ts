@@ -1,8 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
-import { runSourceMain as run, sourceMain } from "../support/cliEntry.ts"
-
-const flagsOf = (help: string) => [...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1])
+import { flagsOf, runSourceMain as run, sourceMain } from "../../dev/cliEntry.ts"
 
 describe("CLI (node src/main.ts, no build needed)", { timeout: 60_000 }, () => {
   it("lists both subcommands in --help", () => {

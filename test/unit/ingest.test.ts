@@ -7,8 +7,8 @@ import * as KafkaProducerMemory from "../../src/layers/KafkaProducerMemory.ts"
 import { pageOfRequest } from "../../src/domain/RandomUser.ts"
 import { ingest } from "../../src/programs/ingest.ts"
 import { ingestRunsFailed } from "../../src/programs/Metrics.ts"
-import type { PageRequest, UsersApiError } from "../../src/services/HttpUsers.ts"
-import { UsersApiRejected, UsersApiUnavailable } from "../../src/services/HttpUsers.ts"
+import type { PageRequest, HttpUsersError } from "../../src/services/HttpUsers.ts"
+import { HttpUsersRejected, HttpUsersUnavailable } from "../../src/services/HttpUsers.ts"
 import { KafkaUnavailable } from "../../src/services/KafkaProducer.ts"
 import { ingestOptions } from "../support/pipeline.ts"
 import { page } from "../support/users.ts"
@@ -21,7 +21,7 @@ interface Call {
 }
 
 /** An API that answers with `failures` first (one per call), then with pages; it records when each call came. */
-const scriptedApi = (failures: Array<UsersApiError> = []) => {
+const scriptedApi = (failures: Array<HttpUsersError> = []) => {
   const calls: Array<Call> = []
   const layer = HttpUsersMemory.layer((request) =>
     Effect.gen(function*() {
@@ -34,8 +34,8 @@ const scriptedApi = (failures: Array<UsersApiError> = []) => {
   return { calls, layer }
 }
 
-const unavailable = (reason: UsersApiUnavailable["reason"], extra: Partial<UsersApiUnavailable> = {}) =>
-  new UsersApiUnavailable({ reason, message: `${reason} from the test API`, ...extra })
+const unavailable = (reason: HttpUsersUnavailable["reason"], extra: Partial<HttpUsersUnavailable> = {}) =>
+  new HttpUsersUnavailable({ reason, message: `${reason} from the test API`, ...extra })
 
 const gaps = (calls: ReadonlyArray<Call>) => calls.slice(1).map((call, i) => call.at - calls[i]!.at)
 
@@ -90,7 +90,7 @@ describe("ingest retries", () => {
 
   it.effect("never retries a permanent error", () =>
     Effect.gen(function*() {
-      const api = scriptedApi([new UsersApiRejected({ message: "404 Not Found", status: 404 })])
+      const api = scriptedApi([new HttpUsersRejected({ message: "404 Not Found", status: 404 })])
       const exit = yield* ingest(ingestOptions()).pipe(
         Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(new KafkaMemoryLog(1)))),
         Effect.exit
@@ -216,7 +216,7 @@ describe("scheduled ingest survives a failed run, like an Airflow DAG", () => {
 
   it.effect("a permanent error (auth, bad URL) ends the schedule at once", () =>
     Effect.gen(function*() {
-      const api = scriptedApi([new UsersApiRejected({ message: "HTTP 401", status: 401 })])
+      const api = scriptedApi([new HttpUsersRejected({ message: "HTTP 401", status: 401 })])
       const fiber = yield* ingest(ingestOptions({ every: Duration.seconds(10) })).pipe(
         Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(new KafkaMemoryLog(1)))),
         Effect.forkChild

@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process"
 import { join } from "node:path"
 
-const root = join(import.meta.dirname, "../..")
+const root = join(import.meta.dirname, "..")
 
 /** `src/main.ts`, run by Node's type stripping: what the unit tests spawn. */
 export const sourceMain = join(root, "src/main.ts")
@@ -16,3 +16,6 @@ export const runSourceMain = (args: ReadonlyArray<string>, env: Record<string, s
   const result = spawnSync(process.execPath, [sourceMain, ...args], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 20_000 })
   return { status: result.status, stdout: result.stdout, stderrLines: result.stderr.split("\n").filter((l) => l.trim() !== "") }
 }
+
+/** The flags a `--help` text lists, in its order. */
+export const flagsOf = (help: string) => [...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1])

@@ -1,7 +1,7 @@
-import { Effect, Layer, Schedule } from "effect"
+import { ConfigProvider, Effect, Layer, Schedule } from "effect"
 import type { Config, Scope } from "effect"
 import cassandra from "cassandra-driver"
-import { CassandraConfig, clientOptions } from "../../src/layers/CassandraConfig.ts"
+import { CassandraConfig, clientOptions } from "../src/layers/CassandraConfig.ts"
 
 const slow = { readTimeout: 60_000 }
 
@@ -60,6 +60,10 @@ export const cassandraTable: Effect.Effect<CassandraTable, Config.ConfigError, S
       .pipe(Effect.asVoid)
   }
 })
+
+/** The users table of an isolated pipeline (its `CASSANDRA_*` variables in `env`), read with a plain driver client. */
+export const tableOf = (env: Record<string, string>): Effect.Effect<CassandraTable, never, Scope.Scope> =>
+  cassandraTable.pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env))), Effect.orDie)
 
 /** Drops the test keyspace of the layer's `CASSANDRA_KEYSPACE` when the layer is released. */
 export const dropKeyspaceAfterwards = Layer.effectDiscard(

@@ -6,8 +6,6 @@ import { createServer } from "node:http"
 import type { UsersBudget } from "../../src/domain/UsersBudget.ts"
 import { generatePage, parseNats, servedResults } from "./RandomUserGenerator.ts"
 
-export { expectedUsers, generatePage, generateUser, MaxResults, type PageQuery } from "./RandomUserGenerator.ts"
-
 /** One response's misbehaviour; fields combine (e.g. a delay then a 503). */
 export const Fault = Schema.Struct({
   delayMs: Schema.optional(Schema.Finite),
@@ -162,7 +160,7 @@ const routes = (control: Control) =>
   }))
 
 /** A running fake randomuser.me: its base URL and in-process fault control. */
-export class FakeRandomUser extends Context.Service<FakeRandomUser, {
+export class FakeHttpUsers extends Context.Service<FakeHttpUsers, {
   readonly port: number
   /** Base URL of the API, `http://host:port/api/1.4/`. */
   readonly url: string
@@ -174,7 +172,10 @@ export class FakeRandomUser extends Context.Service<FakeRandomUser, {
   readonly stats: Effect.Effect<Stats>
   /** Zeroes the counters. */
   readonly resetStats: Effect.Effect<void>
-}>()("users-pipeline/test/FakeRandomUser") {}
+}>()("users-pipeline/dev/FakeHttpUsers") {
+  /** Serves the fake API over HTTP for the lifetime of the layer. */
+  static readonly layer = (options: ServerOptions = {}): Layer.Layer<FakeHttpUsers, ServeError> => serve(options)
+}
 
 /** Where and how the fake server starts; port 0 (the default) picks a free port. */
 export interface ServerOptions {
@@ -185,8 +186,7 @@ export interface ServerOptions {
   readonly budget?: UsersBudget | undefined
 }
 
-/** Serves the fake API over HTTP for the lifetime of the layer. */
-export const layer = (options: ServerOptions = {}): Layer.Layer<FakeRandomUser, ServeError> =>
+const serve = (options: ServerOptions): Layer.Layer<FakeHttpUsers, ServeError> =>
   Layer.unwrap(Effect.gen(function*() {
     const control = yield* makeControl(options.faults ?? {}, options.budget)
     const host = options.host ?? "127.0.0.1"
@@ -194,9 +194,9 @@ export const layer = (options: ServerOptions = {}): Layer.Layer<FakeRandomUser, 
       const { address } = yield* HttpServer.HttpServer
       const port = address._tag === "UnixPathAddress" ? 0 : address.port
       const { setFaults, faults, stats, resetStats } = control
-      return FakeRandomUser.of({ port, url: `http://${host}:${port}/api/1.4/`, setFaults, faults, stats, resetStats })
+      return FakeHttpUsers.of({ port, url: `http://${host}:${port}/api/1.4/`, setFaults, faults, stats, resetStats })
     })
-    return Layer.effect(FakeRandomUser, handle).pipe(
+    return Layer.effect(FakeHttpUsers, handle).pipe(
       Layer.merge(HttpRouter.serve(routes(control), { disableLogger: true, disableListenLog: true })),
       Layer.provide(NodeHttpServer.layer(createServer, { port: options.port ?? 0, host }))
     )

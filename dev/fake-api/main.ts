@@ -2,7 +2,7 @@ import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Console, Effect, Option, Schema } from "effect"
 import { UsersBudgetFromString } from "../../src/domain/UsersBudget.ts"
 import { Command, Flag } from "effect/cli"
-import { FakeRandomUser, Faults, layer } from "./FakeRandomUser.ts"
+import { FakeHttpUsers, Faults } from "./FakeHttpUsers.ts"
 
 const command = Command.make(
   "fake-randomuser",
@@ -22,10 +22,10 @@ const command = Command.make(
   },
   ({ budget, faults, host, port }) =>
     Effect.gen(function*() {
-      const fake = yield* FakeRandomUser
+      const fake = yield* FakeHttpUsers
       yield* Console.log(`fake randomuser.me listening on ${fake.url} (control: POST/GET/DELETE /__faults, GET/DELETE /__stats)`)
       return yield* Effect.never
-    }).pipe(Effect.provide(layer({ port, host, faults, budget: Option.getOrUndefined(budget) })))
+    }).pipe(Effect.provide(FakeHttpUsers.layer({ port, host, faults, budget: Option.getOrUndefined(budget) })))
 ).pipe(Command.withDescription("A randomuser.me-compatible API, deterministic from the seed, with faults on demand"))
 
 command.pipe(Command.run({ version: "0.1.0" }), Effect.provide(NodeServices.layer), NodeRuntime.runMain)

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { transformPage } from "../../src/domain/Transform.ts"
 import { Nationalities } from "../../src/domain/Nationality.ts"
 import { userId } from "../../src/domain/UserId.ts"
-import { expectedUsers, generatePage, generateUser, MaxResults, parseNats } from "../support/RandomUserGenerator.ts"
+import { expectedUsers, generatePage, generateUser, MaxResults, parseNats } from "../../dev/fake-api/RandomUserGenerator.ts"
 
 const UuidV4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 

@@ -5,7 +5,8 @@ import type { Admin, IHeaders, Message } from "kafkajs"
 import { randomBytes } from "node:crypto"
 import { openSync, readSync, closeSync } from "node:fs"
 import { join } from "node:path"
-import { registerCodecs } from "../../src/layers/KafkaCodecs.ts"
+import { registerCodecs } from "../src/layers/KafkaCodecs.ts"
+import { stackState } from "./stack.ts"
 
 // The programs produce zstd batches (KAFKA_COMPRESSION's default): this plain client must read them too.
 registerCodecs()
@@ -119,8 +120,7 @@ const codecNames = ["none", "gzip", "snappy", "lz4", "zstd"] as const
 
 /** The codec of the first record batch of a partition, read from the local stack broker's log segment (batch attributes & 7). */
 export const firstBatchCodec = (topic: string, partition: number): (typeof codecNames)[number] | undefined => {
-  const state = process.env["STACK_STATE_DIR"] ?? join(import.meta.dirname, "..", "..", ".stack")
-  const fd = openSync(join(state, "kafka", "data", `${topic}-${partition}`, "00000000000000000000.log"), "r")
+  const fd = openSync(join(stackState, "kafka", "data", `${topic}-${partition}`, "00000000000000000000.log"), "r")
   const header = Buffer.alloc(23)
   try {
     readSync(fd, header, 0, header.length, 0)
