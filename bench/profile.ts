@@ -50,12 +50,14 @@ export const summarize = (profile: Profile, top = 25): string => {
 }
 
 const run = Effect.gen(function*() {
-  if (spawnSync("bash", ["stack/stack.sh", "up"], { stdio: "inherit" }).status !== 0) return yield* Effect.die(new Error("stack:up failed"))
+  const skipUp = process.env["USERS_PIPELINE_STACK_SKIP_UP"] === "1"
+  if (!skipUp && spawnSync("bash", ["stack/stack.sh", "up"], { stdio: "inherit" }).status !== 0) return yield* Effect.die(new Error("stack:up failed"))
   rmSync(profileDir, { recursive: true, force: true })
   const count = Number(countArg)
   const seed = `profile-${Date.now()}`
   if (program === "stream") {
-    const topic = yield* loadBacklog(seed, count)
+    // Traced, the backlog carries ingest's sampled traceparent (tracing on samples all), as ingest-produced messages do.
+    const topic = yield* loadBacklog(seed, count, "zstd", tracing === "on" ? 1 : undefined)
     const drain = yield* drainBacklog(topic, count, Number(concurrencyArg), tracing === "on", cpuProf)
     yield* Console.log(`stream @${concurrencyArg}, tracing ${tracing}: ${Math.round(drain.rowsPerSec)} rows/s, max RSS ${Math.round(drain.maxRssMb)} MiB`)
     writeFileSync(join(results, "stream.log"), drain.output)

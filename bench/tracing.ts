@@ -2,13 +2,15 @@
 // drains the same backlogs with `stream --concurrency 64` of each build (default: this tree's dist/main.js) with tracing
 // off, at 100 % and at 1 % (`parentbased_traceidratio`, 0.01). The backlogs carry ingest's `traceparent` (all sampled for
 // 100 %; 1 % sampled, by ingest's sampler, for off and 1 %); "1 % roots" drains one without trace headers (every message a
-// new root the stream's sampler decides). Prints a JSON line per drain, then medians and each one's loss against off.
+// new root the stream's sampler decides). Prints a JSON line per drain (with the CPU time the stream, Jaeger and Cassandra
+// spent per 1,000 rows: steadier than rows/s on a busy box), then medians and each one's loss against off.
 import "../src/DropTimeoutNegativeWarning.ts"
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 import { spawn } from "node:child_process"
+import { existsSync, readFileSync } from "node:fs"
 import { loadavg } from "node:os"
-import { resolve } from "node:path"
+import { join, resolve } from "node:path"
 import { builtMain } from "../test/support/cliEntry.ts"
 import { eventually } from "../test/support/cli.ts"
 import { drained } from "../test/support/kafka.ts"
@@ -23,7 +25,23 @@ const builds = buildArgs.length === 0
 const onePercent = { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.01" }
 const readyz = "http://127.0.0.1:19465/readyz"
 
-/** Drains `topic` with `main stream --concurrency 64`: rows/s from ready to every offset committed. */
+const stackRun = join(process.env["STACK_STATE_DIR"] ?? join(import.meta.dirname, "../.stack"), "run")
+const stackPid = (server: string) => {
+  const file = join(stackRun, `${server}.pid`)
+  return existsSync(file) ? Number(readFileSync(file, "utf8").trim()) : undefined
+}
+/** CPU milliseconds a process has used (user + system), from /proc; 0 when it is gone. */
+const cpuMs = (pid: number | undefined) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return 0
+  }
+}
+const servers = { jaeger: stackPid("jaeger"), cassandra: stackPid("cassandra") }
+
+/** Drains `topic` with `main stream --concurrency 64`: rows/s from ready to every offset committed, CPU ms per 1,000 rows. */
 const drain = (main: string, topic: string, env: Record<string, string>) =>
   Effect.scoped(Effect.gen(function*() {
     const started = performance.now()
@@ -33,11 +51,18 @@ const drain = (main: string, topic: string, env: Record<string, string>) =>
     )
     const exited = new Promise((resolve) => child.on("exit", resolve))
     yield* untilReady(readyz, started)
+    const before = { stream: cpuMs(child.pid), jaeger: cpuMs(servers.jaeger), cassandra: cpuMs(servers.cassandra) }
     const [drainMs] = yield* timed(eventually("the backlog drained", drained(env["KAFKA_GROUP_ID"]!, topic), "10 minutes"))
+    const per1k = (ms: number) => Math.round(ms / (count / 1000))
+    const cpu = {
+      stream: per1k(cpuMs(child.pid) - before.stream),
+      jaeger: per1k(cpuMs(servers.jaeger) - before.jaeger),
+      cassandra: per1k(cpuMs(servers.cassandra) - before.cassandra)
+    }
     child.kill("SIGTERM")
     yield* Effect.promise(() => exited)
     yield* dropKeyspace(env)
-    return count / (drainMs / 1000)
+    return { rowsPerSec: count / (drainMs / 1000), cpuMsPer1kRows: cpu }
   }))
 
 const median = (xs: ReadonlyArray<number>) => {
@@ -56,13 +81,13 @@ const bench = Effect.gen(function*() {
     { name: "1 %", topic: onePercentSampled, tracing: true, env: onePercent },
     { name: "1 % roots", topic: roots, tracing: true, env: onePercent }
   ]
-  const results: Array<{ build: string; config: string; round: number; rowsPerSec: number; load: number }> = []
+  const results: Array<{ build: string; config: string; round: number; rowsPerSec: number; load: number; cpuMsPer1kRows: Record<string, number> }> = []
   for (let round = 1; round <= Number(roundsArg); round++) {
     for (const build of builds) {
       for (const config of configs) {
         const env = { ...streamEnv(config.topic, config.tracing), ...config.env }
-        const rowsPerSec = yield* drain(build.main, config.topic, env)
-        const result = { build: build.label, config: config.name, round, rowsPerSec: Math.round(rowsPerSec), load: loadavg()[0]! }
+        const { cpuMsPer1kRows, rowsPerSec } = yield* drain(build.main, config.topic, env)
+        const result = { build: build.label, config: config.name, round, rowsPerSec: Math.round(rowsPerSec), load: loadavg()[0]!, cpuMsPer1kRows }
         results.push(result)
         yield* Console.log(JSON.stringify(result))
       }
@@ -75,7 +100,12 @@ const bench = Effect.gen(function*() {
       const runs = of(config.name)
       const m = median(runs.map((r) => r.rowsPerSec))
       const loss = config.name === "off" ? "" : ` (${((m / off - 1) * 100).toFixed(0)} %)`
-      yield* Console.log(`${build.label} ${config.name}: ${runs.map((r) => r.rowsPerSec).join(" / ")} rows/s, median ${Math.round(m)}${loss}, load ${runs.map((r) => r.load.toFixed(1)).join(" / ")}`)
+      const cpu = (k: string) => Math.round(median(runs.map((r) => r.cpuMsPer1kRows[k]!)))
+      yield* Console.log(
+        `${build.label} ${config.name}: ${runs.map((r) => r.rowsPerSec).join(" / ")} rows/s, median ${Math.round(m)}${loss}, load ${
+          runs.map((r) => r.load.toFixed(1)).join(" / ")
+        }; CPU ms per 1,000 rows (median): stream ${cpu("stream")}, jaeger ${cpu("jaeger")}, cassandra ${cpu("cassandra")}`
+      )
     }
   }
 })

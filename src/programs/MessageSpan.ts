@@ -71,7 +71,7 @@ const traced = <A, E, R>(options: MessageSpanOptions, sampling: MessageSampling,
   }
   return Effect.flatMap(Effect.makeSpan(options.name, spanOptions), (span) =>
     span.sampled
-      ? Effect.onExit(Effect.withParentSpan(work, span), (exit) =>
+      ? Effect.onExit(Effect.withParentSpan(work, span, { captureStackTrace: false }), (exit) =>
         Effect.clockWith((clock) =>
           Effect.sync(() =>
             span.end(
