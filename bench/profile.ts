@@ -55,7 +55,8 @@ const run = Effect.gen(function*() {
   const count = Number(countArg)
   const seed = `profile-${Date.now()}`
   if (program === "stream") {
-    const topic = yield* loadBacklog(seed, count)
+    // Traced, the backlog carries ingest's sampled traceparent (tracing on samples all), as ingest-produced messages do.
+    const topic = yield* loadBacklog(seed, count, "zstd", tracing === "on" ? 1 : undefined)
     const drain = yield* drainBacklog(topic, count, Number(concurrencyArg), tracing === "on", cpuProf)
     yield* Console.log(`stream @${concurrencyArg}, tracing ${tracing}: ${Math.round(drain.rowsPerSec)} rows/s, max RSS ${Math.round(drain.maxRssMb)} MiB`)
     writeFileSync(join(results, "stream.log"), drain.output)

@@ -23,10 +23,14 @@ export const streamEnv = (topic: string, tracing: boolean) =>
     LOG_LEVEL: "Warn"
   })
 
-const dropKeyspace = (env: Record<string, string>) => Effect.scoped(Effect.flatMap(tableOf(env), (table) => table.dropKeyspace))
+/** Drops the keyspace a stream run wrote. */
+export const dropKeyspace = (env: Record<string, string>) => Effect.scoped(Effect.flatMap(tableOf(env), (table) => table.dropKeyspace))
 
-/** Loads `count` users into a new 6-partition topic with the raw producer (the programs' default codec unless said); returns the topic. */
-export const loadBacklog = (seed: string, count: number, compression: Compression = "zstd") =>
+/**
+ * Loads `count` users into a new 6-partition topic with the raw producer (the programs' default codec unless said); with
+ * `traceRatio`, each carries the `traceparent` of ingest at that sampling ratio. Returns the topic.
+ */
+export const loadBacklog = (seed: string, count: number, compression: Compression = "zstd", traceRatio?: number) =>
   Effect.gen(function*() {
     const topic = `bench_${randomBytes(4).toString("hex")}`
     yield* Effect.promise(async () => {
@@ -35,7 +39,7 @@ export const loadBacklog = (seed: string, count: number, compression: Compressio
       await admin.createTopics({ topics: [{ topic, numPartitions: 6 }, { topic: `${topic}.dlq`, numPartitions: 6 }], waitForLeaders: true })
       await admin.disconnect()
     })
-    yield* runScript("raw-kafka.ts", [topic, seed, String(count), "4", compression])
+    yield* runScript("raw-kafka.ts", [topic, seed, String(count), "4", compression, traceRatio === undefined ? "none" : String(traceRatio)])
     return topic
   })
 

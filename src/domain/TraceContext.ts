@@ -1,4 +1,4 @@
-import { Option } from "effect"
+import { Context, Option } from "effect"
 import type { Tracer } from "effect"
 import { Headers, HttpTraceContext } from "effect/http"
 
@@ -20,3 +20,23 @@ export const remoteParent = (headers: Readonly<Record<string, string>>): Tracer.
   headers["traceparent"] === undefined
     ? undefined
     : Option.getOrUndefined(HttpTraceContext.w3c(Headers.fromRecordUnsafe(headers)))
+
+/** A trace's sampling, decided before any span of it exists. */
+export interface TraceSampling {
+  readonly sampled: boolean
+  /** Annotations for the span made for this decision: they hand the decision to the tracer, so the span is not sampled again. */
+  readonly annotations: Context.Context<never>
+}
+
+/** Asks the configured sampler about a span continuing `parent`, or a new root when it is `undefined`. */
+export type DecideSampling = (spanName: string, parent: Tracer.ExternalSpan | undefined) => TraceSampling
+
+/**
+ * The configured sampler, asked without making a span: `decide(spanName, remoteParent)` for a span continuing a remote
+ * parent, or a new root when the parent is `undefined`. `undefined` (the default) when the tracer is not the SDK's set up
+ * by `layers/Telemetry.ts`: then a new root's sampling is decided by creating its span.
+ */
+export const TraceSampler = Context.Reference<DecideSampling | undefined>(
+  "users-pipeline/domain/TraceContext/TraceSampler",
+  { defaultValue: () => undefined }
+)

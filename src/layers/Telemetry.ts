@@ -1,3 +1,4 @@
+import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import * as OtelMetrics from "@effect/opentelemetry/OtelMetrics"
 import * as OtelTracer from "@effect/opentelemetry/OtelTracer"
 import * as Resource from "@effect/opentelemetry/Resource"
@@ -6,9 +7,12 @@ import { defaultResource, resourceFromAttributes } from "@opentelemetry/resource
 import { PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
 import { NodeSDK } from "@opentelemetry/sdk-node"
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import type { Sampler, SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Config, Effect, Layer, Option, References, Tracer } from "effect"
+import { TraceSampler } from "../domain/TraceContext.ts"
 import { otlpExporter, TraceExporterConfig, watchExports } from "./TraceExporter.ts"
 import type { ExportHealthChange } from "./TraceExporter.ts"
+import { makeTraceSampling, samplerFromEnv } from "./TraceSampling.ts"
 
 /**
  * What the pipeline reads itself; everything else (`OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER`
@@ -30,8 +34,14 @@ const describeHealth = (endpoint: string, change: ExportHealthChange) =>
     ? Effect.logWarning(`span export to ${endpoint} is failing, spans are dropped until it recovers: ${change.reason}`)
     : Effect.logInfo(`span export to ${endpoint} recovered`)
 
-/** The OpenTelemetry NodeSDK, started (it registers the global tracer provider) and shut down with the scope, flushing spans. */
-const nodeSdk = (serviceName: ServiceName) =>
+type TraceSampling = ReturnType<typeof makeTraceSampling>
+
+/**
+ * The OpenTelemetry NodeSDK, started (it registers the global tracer provider) and shut down with the scope, flushing
+ * spans. Its sampler is the one the SDK reads from `OTEL_TRACES_SAMPLER` / `_ARG`, able to keep a decision made before
+ * the span (`TraceSampling.ts`).
+ */
+const nodeSdk = (serviceName: ServiceName, sampling: TraceSampling) =>
   Layer.effectDiscard(Effect.gen(function*() {
     const config = yield* TelemetryConfig
     const endpoint = Option.getOrElse(
@@ -49,6 +59,8 @@ const nodeSdk = (serviceName: ServiceName) =>
             "service.namespace": "users-pipeline",
             "service.version": "0.1.0"
           })),
+          sampler: sampling.sampler,
+          idGenerator: sampling.idGenerator,
           spanProcessors: [new BatchSpanProcessor(exporter, {
             maxQueueSize: config.maxQueueSize,
             maxExportBatchSize: Math.min(config.maxExportBatchSize, config.maxQueueSize)
@@ -73,6 +85,29 @@ export const effectTracer: Layer.Layer<never, never, OtelTracer.OtelTracer> = La
   Effect.map(OtelTracer.make, (otel) => Tracer.make({ span: (options) => otel.span(options) }))
 )
 
+/**
+ * `effectTracer` for a tracer provider built with `sampling`'s sampler and id generator, and `TraceSampler` set to ask
+ * that sampler before a span exists: a message's sampling is then decided once, without making a span (`MessageSpan.ts`).
+ */
+export const samplingTracer = (sampling: TraceSampling): Layer.Layer<never, never, OtelTracer.OtelTracer> =>
+  Layer.merge(
+    Layer.effect(
+      Tracer.Tracer,
+      Effect.map(OtelTracer.make, (otel) => sampling.tracer(Tracer.make({ span: (options) => otel.span(options) })))
+    ),
+    Layer.succeed(TraceSampler, sampling.decide)
+  )
+
+/** The CLI's tracing over a tracer provider of one's own (tests, the micro benchmark): its span processor and sampler. */
+export const layerWithProcessor = (processor: SpanProcessor, sampler: Sampler = samplerFromEnv()) => {
+  const sampling = makeTraceSampling(sampler)
+  return samplingTracer(sampling).pipe(
+    Layer.provide(OtelTracer.layerTracer),
+    Layer.provide(NodeSdk.layerTracerProvider(processor, { sampler: sampling.sampler, idGenerator: sampling.idGenerator })),
+    Layer.provide(NodeSdk.layerEmpty)
+  )
+}
+
 /** Effect metrics pushed over OTLP, when `OTEL_METRICS_EXPORTER=otlp` (the exporter reads its endpoint from the standard variables). */
 const otlpMetrics = (serviceName: ServiceName) =>
   OtelMetrics.layer(() => new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() })).pipe(
@@ -81,13 +116,14 @@ const otlpMetrics = (serviceName: ServiceName) =>
 
 /**
  * OpenTelemetry for one of the pipeline's services, configured by the SDK's standard environment variables: the NodeSDK's
- * global tracer provider (sampler, resource, batching) behind Effect's tracer (`effectTracer`). `OTEL_SDK_DISABLED=true` turns tracing off
+ * global tracer provider (sampler, resource, batching) behind Effect's tracer (`samplingTracer`). `OTEL_SDK_DISABLED=true` turns tracing off
  * entirely, so no span is even created.
  */
 export const layer = (serviceName: ServiceName) =>
   Layer.unwrap(Effect.gen(function*() {
     const config = yield* TelemetryConfig
     if (config.disabled) return Layer.succeed(References.TracerEnabled, false)
-    const tracing = effectTracer.pipe(Layer.provide(OtelTracer.layerGlobalTracer), Layer.provide(nodeSdk(serviceName)))
+    const sampling = makeTraceSampling(samplerFromEnv())
+    const tracing = samplingTracer(sampling).pipe(Layer.provide(OtelTracer.layerGlobalTracer), Layer.provide(nodeSdk(serviceName, sampling)))
     return config.metrics === "otlp" ? Layer.merge(tracing, otlpMetrics(serviceName)) : tracing
   }))

@@ -1,34 +1,77 @@
-import { Effect, Exit } from "effect"
-import type { Tracer } from "effect"
-import { remoteParent } from "../domain/TraceContext.ts"
+import { Context, Effect, Exit, References } from "effect"
+import type { Fiber, Tracer } from "effect"
+import { remoteParent, TraceSampler } from "../domain/TraceContext.ts"
+import type { DecideSampling } from "../domain/TraceContext.ts"
+
+/**
+ * Whether a consumed message is traced, decided before any span exists. An untraced message's work needs no span and no
+ * wrapper at all; a traced one is run by `withMessageSpan` with this decision, which its span keeps.
+ */
+export type MessageSampling =
+  | { readonly traced: false }
+  | {
+    readonly traced: true
+    /** The producer's span from the message's `traceparent`; `undefined` makes the message's span a new root. */
+    readonly parent: Tracer.ExternalSpan | undefined
+    /** Hand the decision to the tracer when the span is made (empty when no sampler could be asked beforehand). */
+    readonly annotations: Context.Context<never>
+  }
+
+type Headers = Readonly<Record<string, string>>
+
+const untraced: MessageSampling = { traced: false }
+
+/** The span name the sampler is asked with: the consumer's `process <topic>` spans, without the topic. */
+const processSpan = "process"
+
+const samplerOf = (enabled: boolean, sampler: DecideSampling | undefined) => (headers: Headers): MessageSampling => {
+  if (!enabled) return untraced
+  const parent = remoteParent(headers)
+  if (sampler === undefined) {
+    return parent !== undefined && !parent.sampled ? untraced : { traced: true, parent, annotations: Context.empty() }
+  }
+  const decision = sampler(processSpan, parent)
+  return decision.sampled ? { traced: true, parent, annotations: decision.annotations } : untraced
+}
+
+const fiberSampler = (fiber: Fiber.Fiber<unknown, unknown>) => samplerOf(fiber.getRef(References.TracerEnabled), fiber.getRef(TraceSampler))
+
+/**
+ * The fiber's message sampling as a plain function, to look up once and call per message (e.g. to split a fetched batch
+ * into traced and untraced messages): tracing off answers untraced; otherwise a `traceparent`'s trace is continued as the
+ * configured sampler says for that parent (for the parent-based samplers, the parent's sampled flag), and a message
+ * without one is a new root the sampler is asked about, with the trace id its span will get. No span is made.
+ */
+export const messageSampler: Effect.Effect<(headers: Headers) => MessageSampling> = Effect.withFiberSucceed(fiberSampler)
+
+/** One message's sampling decision: `messageSampler` applied to its headers. */
+export const messageSampling = (headers: Headers): Effect.Effect<MessageSampling> =>
+  Effect.withFiberSucceed((fiber) => fiberSampler(fiber)(headers))
 
 export interface MessageSpanOptions {
   readonly name: string
   /** The message's headers: a `traceparent` makes the span a child of the producer's, in its trace. */
-  readonly headers: Readonly<Record<string, string>>
-  readonly attributes: Record<string, unknown>
+  readonly headers: Headers
+  /** The span's attributes; a function is called only for a traced message. */
+  readonly attributes: Record<string, unknown> | (() => Record<string, unknown>)
   /** An error to record on the span although the work succeeded (a message handled by dead-lettering it). */
   readonly failure?: unknown
+  /** The message's decision from `messageSampling`, when already made; else it is made here. */
+  readonly sampling?: MessageSampling
 }
 
-/**
- * Runs a consumed message's work inside its `process` span, continuing the producer's trace. The trace's
- * sampling decision is honoured: for a message whose trace is not sampled (its `traceparent` says so, or
- * the sampler declined a new root) the work runs with tracing off, so it makes no spans at all.
- */
-export const withMessageSpan = (options: MessageSpanOptions) =>
-<A, E, R>(work: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-  const parent = remoteParent(options.headers)
-  if (parent !== undefined && !parent.sampled) return Effect.withTracerEnabled(work, false)
+const traced = <A, E, R>(options: MessageSpanOptions, sampling: MessageSampling, work: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  if (!sampling.traced) return Effect.withTracerEnabled(work, false)
   const spanOptions: Tracer.SpanOptionsNoTrace = {
     kind: "consumer",
-    root: parent === undefined,
-    ...(parent === undefined ? {} : { parent }),
-    attributes: options.attributes
+    root: sampling.parent === undefined,
+    ...(sampling.parent === undefined ? {} : { parent: sampling.parent }),
+    annotations: sampling.annotations,
+    attributes: typeof options.attributes === "function" ? options.attributes() : options.attributes
   }
   return Effect.flatMap(Effect.makeSpan(options.name, spanOptions), (span) =>
     span.sampled
-      ? Effect.onExit(Effect.withParentSpan(work, span), (exit) =>
+      ? Effect.onExit(Effect.withParentSpan(work, span, { captureStackTrace: false }), (exit) =>
         Effect.clockWith((clock) =>
           Effect.sync(() =>
             span.end(
@@ -39,3 +82,15 @@ export const withMessageSpan = (options: MessageSpanOptions) =>
         ))
       : Effect.andThen(Effect.sync(() => span.end(0n, Exit.void)), Effect.withTracerEnabled(work, false)))
 }
+
+/**
+ * Runs a consumed message's work inside its `process` span, continuing the producer's trace, as `messageSampling`
+ * decided (given in `options.sampling`, or decided here): an untraced message's work runs with tracing off, so it makes
+ * no spans at all. Only without a sampler to ask beforehand (a tracer not set up by `layers/Telemetry.ts`) is a new
+ * root's decision made by creating its span.
+ */
+export const withMessageSpan = (options: MessageSpanOptions) =>
+<A, E, R>(work: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  options.sampling !== undefined
+    ? traced(options, options.sampling, work)
+    : Effect.withFiber((fiber) => traced(options, fiberSampler(fiber)(options.headers), work))

@@ -1,6 +1,4 @@
-import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
-import * as OtelTracer from "@effect/opentelemetry/OtelTracer"
-import { InMemorySpanExporter, ParentBasedSampler, SamplingDecision, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import { AlwaysOnSampler, InMemorySpanExporter, ParentBasedSampler, SamplingDecision, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import type { ReadableSpan, Sampler } from "@opentelemetry/sdk-trace-base"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
@@ -12,7 +10,7 @@ import * as KafkaConsumerMemory from "../../src/layers/KafkaConsumerMemory.ts"
 import { KafkaMemoryLog } from "../../src/layers/KafkaMemoryLog.ts"
 import * as KafkaProducerMemory from "../../src/layers/KafkaProducerMemory.ts"
 import { maxSendLinks } from "../../src/layers/KafkaTracing.ts"
-import { effectTracer } from "../../src/layers/Telemetry.ts"
+import { layerWithProcessor } from "../../src/layers/Telemetry.ts"
 import { ingest } from "../../src/programs/ingest.ts"
 import { stream } from "../../src/programs/stream.ts"
 import { CassandraRejected } from "../../src/services/CassandraRepo.ts"
@@ -50,11 +48,7 @@ interface PipelineOptions {
 /** Ingests users and streams them back (plus any extra records) under the CLI's tracer; returns every finished span. */
 const tracedPipeline = (options: PipelineOptions = {}) => Effect.suspend(() => {
   const exporter = new InMemorySpanExporter()
-  const tracing = effectTracer.pipe(
-    Layer.provide(OtelTracer.layerTracer),
-    Layer.provide(NodeSdk.layerTracerProvider(new SimpleSpanProcessor(exporter), options.sampler === undefined ? {} : { sampler: options.sampler })),
-    Layer.provide(NodeSdk.layerEmpty)
-  )
+  const tracing = layerWithProcessor(new SimpleSpanProcessor(exporter), options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }))
   return Effect.gen(function*() {
     const users = options.users ?? 3
     const log = new KafkaMemoryLog(2)
