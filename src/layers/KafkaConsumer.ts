@@ -140,6 +140,13 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
     consumer.on(consumer.events.STOP, () => {
       joined = false
     })
+    // A heartbeat the coordinator accepts means this member is in a stable generation. kafkajs can go back to fetching
+    // without a GROUP_JOIN after a rebalance whose join failed (a restarted coordinator still loading the group,
+    // COORDINATOR_LOAD_IN_PROGRESS, is retried by re-entering its fetch loop): without this, the member would consume on
+    // and never commit, nor be ready, until its next rebalance.
+    consumer.on(consumer.events.HEARTBEAT, () => {
+      if (!closing) joined = true
+    })
 
     const keepAlive = (payload: EachBatchPayload, current: () => boolean) =>
       Effect.tryPromise({ try: () => payload.heartbeat(), catch: (error) => error }).pipe(
