@@ -131,12 +131,13 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
       name: `process ${message.topic}`,
       headers: message.headers,
       failure: Result.isFailure(decoded) ? decoded.failure : undefined,
-      attributes: {
+      // built only for a message that is traced
+      attributes: () => ({
         ...(Result.isSuccess(decoded) ? { "user.id": decoded.success.id } : {}),
         ...messagingAttributes("process", message.topic),
         "messaging.destination.partition.id": String(message.partition),
         "messaging.kafka.offset": Number(message.offset)
-      }
+      })
     }))
   }
 
