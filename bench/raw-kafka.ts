@@ -11,7 +11,7 @@ import { record, tracedRecord, users } from "./dataset.ts"
 
 const [topic = "bench", seed = "bench", countArg = "200000", concurrencyArg = "4", compression = "zstd", traceRatio = "none"] =
   process.argv.slice(2)
-const kafka = new Kafka({ clientId: "bench-raw", brokers: ["127.0.0.1:9092"], logLevel: logLevel.NOTHING })
+const kafka = new Kafka({ clientId: "bench-raw", brokers: (process.env["KAFKA_BROKERS"] ?? "127.0.0.1:9092").split(","), logLevel: logLevel.NOTHING })
 const pages: Array<Array<ReturnType<typeof record>>> = []
 const toRecord = traceRatio === "none" ? record : tracedRecord(new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(Number(traceRatio)) }))
 const all = users(seed, Number(countArg)).map(toRecord)

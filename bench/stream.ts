@@ -10,6 +10,8 @@ import { users, record } from "./dataset.ts"
 import { quantile, runScript, sampleRss, timed, untilReady } from "./lib.ts"
 
 const statusPort = "19465"
+/** KAFKA_BROKERS (the cluster profile's, for `bench:scale`) or the local stack's broker. */
+export const benchBrokers = (process.env["KAFKA_BROKERS"] ?? "127.0.0.1:9092").split(",")
 const readyz = `http://127.0.0.1:${statusPort}/readyz`
 
 /** Environment of one stream run on `topic`: its own group and keyspace, telemetry on or off. */
@@ -34,9 +36,13 @@ export const loadBacklog = (seed: string, count: number, compression: Compressio
   Effect.gen(function*() {
     const topic = `bench_${randomBytes(4).toString("hex")}`
     yield* Effect.promise(async () => {
-      const admin = new Kafka({ clientId: "bench", brokers: ["127.0.0.1:9092"], logLevel: logLevel.NOTHING }).admin()
+      const admin = new Kafka({ clientId: "bench", brokers: benchBrokers, logLevel: logLevel.NOTHING }).admin()
       await admin.connect()
-      await admin.createTopics({ topics: [{ topic, numPartitions: 6 }, { topic: `${topic}.dlq`, numPartitions: 6 }], waitForLeaders: true })
+      const replicationFactor = Number(process.env["KAFKA_TOPIC_REPLICATION"] ?? -1)
+      await admin.createTopics({
+        topics: [{ topic, numPartitions: 6, replicationFactor }, { topic: `${topic}.dlq`, numPartitions: 6, replicationFactor }],
+        waitForLeaders: true
+      })
       await admin.disconnect()
     })
     yield* runScript("raw-kafka.ts", [topic, seed, String(count), "4", compression, traceRatio === undefined ? "none" : String(traceRatio)])
