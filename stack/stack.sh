@@ -258,10 +258,11 @@ start_kafka_node() {
     -cp "$lib/*")
   if [[ ! -f "$dir/data/meta.properties" ]]; then
     # KRaft storage must be formatted once; StorageTool calls System.exit, so its own JVM.
-    # the nodes of one cluster share an id (made once, under a lock)
+    # the nodes of one cluster share an id (made once, under a lock). Like Kafka's own Uuid.randomUuid, never one that
+    # starts with "-": the storage tool would read it as an option (one id in 64 did, failing a clean-clone run).
     cid="$({
       flock 9
-      [[ -s "$idfile" ]] || "$(node_bin)" -e 'const b=require("crypto").randomBytes(16);b[6]=(b[6]&15)|64;b[8]=(b[8]&63)|128;process.stdout.write(b.toString("base64url"))' >"$idfile"
+      [[ -s "$idfile" ]] || "$(node_bin)" -e 'let id;do{const b=require("crypto").randomBytes(16);b[6]=(b[6]&15)|64;b[8]=(b[8]&63)|128;id=b.toString("base64url")}while(id.startsWith("-"));process.stdout.write(id)' >"$idfile"
       cat "$idfile"
     } 9>"$idfile.lock")"
     say "$svc" "formatting KRaft storage (cluster id $cid)"
