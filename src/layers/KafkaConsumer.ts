@@ -1,4 +1,4 @@
-import { Cause, Context, Duration, Effect, FiberSet, Layer, Metric, Option, Queue, Schedule, Stream } from "effect"
+import { Cause, Context, Duration, Effect, FiberSet, Layer, Metric, Option, Queue, Schedule, Semaphore, Stream } from "effect"
 import type { Config } from "effect"
 import type { EachBatchPayload, IHeaders, IMemberAssignment, KafkaMessage } from "kafkajs"
 import type { CommitPosition } from "../domain/CommitWatermark.ts"
@@ -7,6 +7,7 @@ import type { ConsumedBatch, ConsumedMessage } from "../services/KafkaConsumer.t
 import { replayFrom } from "./KafkaReplay.ts"
 import type { KafkaProduceError } from "../services/KafkaProducer.ts"
 import { connectWithin, disconnect, ensureTopics, kafkaRetry, makeKafka } from "./KafkaClient.ts"
+import { KafkaBatchCursor } from "./KafkaBatchCursor.ts"
 import { KafkaConfig } from "./KafkaConfig.ts"
 import { describeKafkaError, kafkaErrorKind } from "./KafkaErrors.ts"
 
@@ -81,8 +82,7 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
     let assignment: IMemberAssignment = {}
     /** Positions the stream handed over, not yet sent, by partition. */
     const kept = new Map<string, CommitPosition>()
-    /** Where each partition's last batch ended, and in which generation it was fetched. */
-    const fetched = new Map<string, { readonly generation: number; readonly through: number }>()
+    const cursor = new KafkaBatchCursor()
     const key = (topic: string, partition: number) => `${topic}\u0000${partition}`
     const assigned = (position: CommitPosition) => assignment[position.topic]?.includes(position.partition) === true
 
@@ -102,18 +102,39 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
       kept.clear()
       return positions
     }
+    /** The newest position the stream handed over, by partition (they only grow): a failed commit is sent again only while it is that. */
+    const handed = new Map<string, number>()
+    /** The highest position Kafka acknowledged, by partition: nothing lower is sent after it (a commit never moves a group back). */
+    const acknowledged = new Map<string, number>()
+    /** One commit request at a time, so they reach the coordinator in the order their positions were taken. */
+    const commitLock = yield* Semaphore.make(1)
     const commitPositions = (positions: ReadonlyArray<CommitPosition>) =>
-      positions.length === 0 ? Effect.void : Effect.tryPromise({
-        try: () => consumer.commitOffsets(positions.map((position) => ({ ...position }))),
-        catch: (error) => consumerError(error, `committing offsets of group ${config.groupId}`)
-      }).pipe(Effect.tapError(() =>
-        Effect.sync(() => {
-          // Sent again next time, unless the stream handed over a newer position meanwhile.
-          for (const position of positions) {
-            if (!kept.has(key(position.topic, position.partition)) && assigned(position)) kept.set(key(position.topic, position.partition), position)
-          }
-        })
-      ))
+      commitLock.withPermit(Effect.suspend(() => {
+        const fresh = positions.filter((p) => Number(p.offset) > (acknowledged.get(key(p.topic, p.partition)) ?? -1))
+        if (fresh.length === 0) return Effect.void
+        return Effect.tryPromise({
+          try: () => consumer.commitOffsets(fresh.map((position) => ({ ...position }))),
+          catch: (error) => consumerError(error, `committing offsets of group ${config.groupId}`)
+        }).pipe(
+          Effect.tap(() =>
+            Effect.sync(() => {
+              for (const p of fresh) {
+                const k = key(p.topic, p.partition)
+                acknowledged.set(k, Math.max(acknowledged.get(k) ?? -1, Number(p.offset)))
+              }
+            })
+          ),
+          Effect.tapError(() =>
+            Effect.sync(() => {
+              // Sent again next time, unless the stream handed over a newer position meanwhile (kept, or already sent).
+              for (const p of fresh) {
+                const k = key(p.topic, p.partition)
+                if (!kept.has(k) && handed.get(k) === Number(p.offset) && assigned(p)) kept.set(k, p)
+              }
+            })
+          )
+        )
+      }))
     const flush = Effect.suspend(() => joined ? commitPositions(takeKept()) : Effect.void).pipe(Effect.uninterruptible)
     const commitInBackground = (positions: ReadonlyArray<CommitPosition>) =>
       runFork(commitPositions(positions).pipe(Effect.ignore({ log: "Warn", message: "Kafka offset commit at rebalance failed" })))
@@ -127,6 +148,7 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       assignment = payload.memberAssignment
       generation++
+      cursor.joined()
       joined = true
       commitInBackground(takeKept(assigned))
       const partitions = Object.entries(assignment).map(([topic, ps]) => `${topic} [${[...ps].sort((a, b) => a - b).join(",")}]`)
@@ -164,12 +186,11 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
       for (let i = 0; i < messages.length; i += batchMessages) {
         if (!current()) return
         const run = messages.slice(i, i + batchMessages)
-        const previous = fetched.get(k)
-        const start = previous === undefined || previous.generation !== pulledIn
+        const { from, join, start } = cursor.begin(k, Number(run[0]!.offset))
         const batch: ConsumedBatch = {
           topic,
           partition,
-          from: start ? Number(run[0]!.offset) : previous.through,
+          from,
           start,
           messages: run.map((message) => toConsumedMessage(topic, partition, message))
         }
@@ -179,7 +200,7 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
         }
         buffered += run.length
         const last = run[run.length - 1]!.offset
-        fetched.set(k, { generation: pulledIn, through: Number(last) + 1 })
+        cursor.handed(k, join, Number(last))
         payload.resolveOffset(last)
       }
     })
@@ -239,7 +260,11 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
 
     const commit = (positions: ReadonlyArray<CommitPosition>) =>
       Effect.sync(() => {
-        for (const position of positions) if (assigned(position)) kept.set(key(position.topic, position.partition), position)
+        for (const position of positions) {
+          const k = key(position.topic, position.partition)
+          handed.set(k, Math.max(handed.get(k) ?? -1, Number(position.offset)))
+          if (assigned(position)) kept.set(k, position)
+        }
       })
     const batches = Stream.fromQueue(queue).pipe(Stream.tap((batch) => Effect.sync(() => (buffered -= batch.messages.length))))
     return Context.make(KafkaConsumer, KafkaConsumer.of({

@@ -24,7 +24,7 @@ export interface ConsumedBatch {
   readonly partition: number
   /** The offset this batch continues from: the previous batch's end, or its first message's offset when `start`. */
   readonly from: number
-  /** The first batch since this member was given the partition: nothing before `from` is this member's to handle. */
+  /** The first batch since this member (re)joined the group and read the partition from its committed offset: nothing before `from` is this member's to handle. */
   readonly start: boolean
   readonly messages: ReadonlyArray<ConsumedMessage>
 }
