@@ -137,7 +137,7 @@ export const clientOptions = (config: CassandraConfig): cassandra.DseClientOptio
     policies: {
       reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(1_000, Duration.toMillis(maxReconnectDelay))
     },
-    queryOptions: { consistency: Consistency[config.consistency], readTimeout, captureStackTrace: false },
+    queryOptions: { consistency: Consistency[config.consistency], readTimeout, captureStackTrace: false, isIdempotent: true },
     protocolOptions: { maxSchemaAgreementWaitSeconds: 30 },
     prepareOnAllHosts: true,
     rePrepareOnUp: true,

@@ -3,6 +3,7 @@ import type { Config } from "effect"
 import cassandra from "cassandra-driver"
 import type { User } from "../domain/User.ts"
 import { CassandraRejected, CassandraRepo, CassandraUnavailable } from "../services/CassandraRepo.ts"
+import type { CassandraWriteError, UserRow } from "../services/CassandraRepo.ts"
 import { CassandraConfig, clientOptions, Consistency } from "./CassandraConfig.ts"
 import { insertParams, insertStatement, schemaStatements, writtenColumns } from "./UsersTable.ts"
 
@@ -183,15 +184,43 @@ export const layer: Layer.Layer<CassandraRepo, Config.ConfigError | CassandraRej
       const columnsNow = attempt(() =>
         client.execute(tableColumnsQuery, [config.keyspace, config.table], { prepare: true, consistency: types.consistencies.localOne })
       ).pipe(Effect.map((result) => result.rows.map((row) => String(row.get("column_name")))))
+      /** Driver failures of row writes, classified; a failure the table itself may cause is checked against its columns (once). */
+      const rowFailures = (failures: ReadonlyArray<unknown>): Effect.Effect<ReadonlyArray<CassandraWriteError>> => {
+        const classified = failures.map((error) => classifyDriverError(error, undefined, "row"))
+        const suspect = classified.map((error, i) => error._tag === "CassandraRejected" ? error.affects === "row" : isUnprepared(failures[i]))
+        if (!suspect.includes(true)) return Effect.succeed(classified)
+        return columnsNow.pipe(
+          Effect.map((present) => classified.map((error, i) => suspect[i] ? confirmAgainstTable(error, present) : error)),
+          Effect.catch((error) => Effect.succeed(classified.map((e, i) => suspect[i] ? error : e)))
+        )
+      }
       const write = (user: User, ingestedAt: Date) =>
         Effect.tryPromise({ try: () => client.execute(insert, insertParams(user, ingestedAt), writeOptions), catch: (error) => error })
-          .pipe(Effect.catch((error) => {
-            const classified = classifyDriverError(error, undefined, "row")
-            const suspectTable = classified._tag === "CassandraRejected" ? classified.affects === "row" : isUnprepared(error)
-            return suspectTable
-              ? Effect.flatMap(columnsNow, (present) => Effect.fail(confirmAgainstTable(classified, present)))
-              : Effect.fail(classified)
-          }))
+          .pipe(Effect.catch((error) => Effect.flatMap(rowFailures([error]), ([classified]) => Effect.fail(classified!))))
+      // The driver's executeConcurrent: one promise for the rows, each row's result or error in `resultItems`.
+      const upsertAll = (rows: ReadonlyArray<UserRow>): Effect.Effect<ReadonlyArray<CassandraWriteError | undefined>> =>
+        rows.length === 0 ? Effect.succeed([]) : Effect.tryPromise({
+          try: () =>
+            cassandra.concurrent.executeConcurrent(client, insert, rows.map(({ ingestedAt, user }) => insertParams(user, ingestedAt)), {
+              concurrencyLevel: rows.length,
+              raiseOnFirstError: false,
+              collectResults: true,
+              maxErrors: rows.length
+            }),
+          catch: (error) => error
+        }).pipe(
+          Effect.map((group): ReadonlyArray<unknown> => rows.map((_, i) => group.resultItems[i] instanceof Error ? group.resultItems[i] : undefined)),
+          Effect.catch((error) => Effect.succeed(rows.map((): unknown => error))),
+          Effect.flatMap((failures): Effect.Effect<ReadonlyArray<CassandraWriteError | undefined>> => {
+            const failed = failures.flatMap((error, i) => error === undefined ? [] : [i])
+            if (failed.length === 0) return Effect.succeed(rows.map(() => undefined))
+            return Effect.map(rowFailures(failed.map((i) => failures[i])), (errors) => {
+              const outcomes: Array<CassandraWriteError | undefined> = rows.map(() => undefined)
+              failed.forEach((row, i) => (outcomes[row] = errors[i]))
+              return outcomes
+            })
+          })
+        )
       // A span per row when tracing is on (without the stack trace Effect.fn captures per call); none at all when off.
       const upsert = (yield* References.TracerEnabled)
         ? (user: User, ingestedAt: Date) =>
@@ -215,6 +244,6 @@ export const layer: Layer.Layer<CassandraRepo, Config.ConfigError | CassandraRej
         })
       )
 
-      return CassandraRepo.of({ upsert, ping })
+      return CassandraRepo.of({ upsert, upsertAll, ping })
     })
   )

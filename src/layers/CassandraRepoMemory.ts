@@ -18,15 +18,21 @@ export interface CassandraRepoMemoryOptions {
 }
 
 /** An in-memory `users` table keyed by id; a failed write stores nothing. */
-export const layer = (table: Map<string, MemoryRow>, options: CassandraRepoMemoryOptions = {}) =>
-  Layer.succeed(
+export const layer = (table: Map<string, MemoryRow>, options: CassandraRepoMemoryOptions = {}) => {
+  const write = (user: User, ingestedAt: Date) =>
+    Effect.andThen(
+      options.beforeUpsert ? options.beforeUpsert(user) : Effect.void,
+      Effect.sync(() => void table.set(user.id, { user, ingestedAt, writes: (table.get(user.id)?.writes ?? 0) + 1 }))
+    )
+  return Layer.succeed(
     CassandraRepo,
     CassandraRepo.of({
       upsert: (user, ingestedAt) =>
-        Effect.andThen(
-          options.beforeUpsert ? options.beforeUpsert(user) : Effect.void,
-          Effect.sync(() => void table.set(user.id, { user, ingestedAt, writes: (table.get(user.id)?.writes ?? 0) + 1 }))
-        ).pipe(Effect.withSpan("CassandraRepo.upsert", { kind: "client" }, { captureStackTrace: false })),
+        write(user, ingestedAt).pipe(Effect.withSpan("CassandraRepo.upsert", { kind: "client" }, { captureStackTrace: false })),
+      upsertAll: (rows) =>
+        Effect.forEach(rows, ({ ingestedAt, user }) =>
+          write(user, ingestedAt).pipe(Effect.as(undefined), Effect.catch((error) => Effect.succeed(error))), { concurrency: "unbounded" }),
       ping: options.ping ?? Effect.void
     })
   )
+}

@@ -40,11 +40,28 @@ export const retrySchedule = <E>(policy: RetryPolicy, classify: (error: E) => Re
 export const retryAfterFailure = <A, E, R, X, R2, S = never>(
   effect: Effect.Effect<A, E, R>,
   schedule: Schedule.Schedule<X, E, never, R2>,
-  options?: { readonly onFailure?: Effect.Effect<void>; readonly stop?: Effect.Effect<S> }
-): Effect.Effect<A | S, E, R | R2> =>
-  Effect.catch(effect, (first) => {
-    let replayed = false
-    const again = Effect.suspend(() => replayed ? effect : ((replayed = true), Effect.fail(first)))
-    const retrying = options?.stop === undefined ? Effect.retry(again, schedule) : Effect.raceFirst(Effect.retry(again, schedule), options.stop)
-    return options?.onFailure === undefined ? retrying : Effect.andThen(options.onFailure, retrying)
-  })
+  options?: RetryOptions<S>
+): Effect.Effect<A | S, E, R | R2> => Effect.catch(effect, (first) => retryFrom(first, effect, schedule, options))
+
+export interface RetryOptions<S> {
+  /** Runs once, at the first failure. */
+  readonly onFailure?: Effect.Effect<void>
+  /** When it completes first, the retrying ends with its value. */
+  readonly stop?: Effect.Effect<S>
+}
+
+/**
+ * Retries `effect` as though its attempt had just failed with `failure` (one made elsewhere, e.g. a row of a bulk write):
+ * the schedule sees that failure first, then the attempts' own.
+ */
+export const retryFrom = <A, E, R, X, R2, S = never>(
+  failure: E,
+  effect: Effect.Effect<A, E, R>,
+  schedule: Schedule.Schedule<X, E, never, R2>,
+  options?: RetryOptions<S>
+): Effect.Effect<A | S, E, R | R2> => {
+  let replayed = false
+  const again = Effect.suspend(() => replayed ? effect : ((replayed = true), Effect.fail(failure)))
+  const retrying = options?.stop === undefined ? Effect.retry(again, schedule) : Effect.raceFirst(Effect.retry(again, schedule), options.stop)
+  return options?.onFailure === undefined ? retrying : Effect.andThen(options.onFailure, retrying)
+}

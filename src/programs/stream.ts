@@ -1,10 +1,11 @@
-import { Deferred, Duration, Effect, Fiber, Metric, Queue, References, Result, Schedule, Semaphore, Stream } from "effect"
+import { Deferred, Duration, Effect, Fiber, Metric, Queue, Result, Schedule, Semaphore, Stream } from "effect"
 import type { Context } from "effect"
 import { CommitWatermark } from "../domain/CommitWatermark.ts"
 import type { HandledRange } from "../domain/CommitWatermark.ts"
 import { deadLetterHeaders } from "../domain/DeadLetter.ts"
 import type { DeadLetterReason } from "../domain/DeadLetter.ts"
 import { decodeUserMessage } from "../domain/Poison.ts"
+import type { PoisonMessage } from "../domain/Poison.ts"
 import { messagingAttributes } from "../domain/TraceContext.ts"
 import type { User } from "../domain/User.ts"
 import { CassandraRepo } from "../services/CassandraRepo.ts"
@@ -13,9 +14,10 @@ import { KafkaConsumer } from "../services/KafkaConsumer.ts"
 import type { ConsumedBatch, ConsumedMessage } from "../services/KafkaConsumer.ts"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
 import type { KafkaProduceError } from "../services/KafkaProducer.ts"
-import { withMessageSpan } from "./MessageSpan.ts"
+import { messageSampler, withMessageSpan } from "./MessageSpan.ts"
+import type { MessageSampling } from "./MessageSpan.ts"
 import { countError, endToEndLatency, progressLines, usersDeadLettered, usersWritten, writeLatency } from "./Metrics.ts"
-import { retryAfterFailure, retrySchedule } from "./Retry.ts"
+import { retryAfterFailure, retryFrom, retrySchedule } from "./Retry.ts"
 import type { RetryableError, RetryPolicy } from "./Retry.ts"
 
 export interface StreamOptions {
@@ -58,9 +60,11 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
   const consumer = yield* KafkaConsumer
   const producer = yield* KafkaProducer
   const repo = yield* CassandraRepo
-  // With tracing off, no per-message span is made at all: a disabled tracer still builds a no-op span per call.
-  const tracing = yield* References.TracerEnabled
+  // Each message's sampling, decided before any span: with tracing off (or unsampled) a message gets no span at all.
+  const sample = yield* messageSampler
   const permits = yield* Semaphore.make(options.concurrency)
+  // Batches are cut so that those in flight can hold a permit per row each: one's bulk write need not wait for the other's.
+  const sliceSize = Math.max(1, Math.ceil(options.concurrency / batchesInFlight))
   const stopping = yield* Deferred.make<void>()
   /** A stop ends the waiting between retries: the message stays unhandled (a write in flight still finishes). */
   const stop = Effect.as(Deferred.await(stopping), false)
@@ -87,20 +91,71 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
       })
     )
 
-  const write = (message: ConsumedMessage, user: User, onRetry: Effect.Effect<void>) => {
+  /** Rows Cassandra refuses for their own values go to the dead-letter topic; a refusal no row can get past stops the stream. */
+  const deadLetterRejected = (writing: Effect.Effect<boolean, StreamError>, message: ConsumedMessage, onRetry: Effect.Effect<void>) =>
+    Effect.catchTag(writing, "CassandraRejected", (error: CassandraRejected): Effect.Effect<boolean, StreamError> =>
+      error.affects === "row"
+        ? deadLetter(message, { reason: "CassandraRejected", message: error.message }, onRetry)
+        : Effect.fail(error))
+
+  const writeOnce = (message: ConsumedMessage, user: User) => {
     const ingestedAt = new Date(message.timestamp)
-    const once = attempt(Effect.clockWith((clock) => {
+    return attempt(Effect.clockWith((clock) => {
       const startedAt = clock.currentTimeMillisUnsafe()
       return Effect.andThen(repo.upsert(user, ingestedAt), written(message, startedAt))
     }))
-    // A row Cassandra refuses for its own values goes to the dead-letter topic; a refusal no row can get past stops the stream.
-    return retryAfterFailure(once, retry, { onFailure: onRetry, stop }).pipe(
-      Effect.catchTag("CassandraRejected", (error: CassandraRejected): Effect.Effect<boolean, StreamError> =>
-        error.affects === "row"
-          ? deadLetter(message, { reason: "CassandraRejected", message: error.message }, onRetry)
-          : Effect.fail(error))
-    )
   }
+
+  const write = (message: ConsumedMessage, user: User, onRetry: Effect.Effect<void>) =>
+    deadLetterRejected(retryAfterFailure(writeOnce(message, user), retry, { onFailure: onRetry, stop }), message, onRetry)
+
+  /** A row whose write in bulk failed: retried on its own from that failure, as `write` retries its own. */
+  const writeAfter = (failure: CassandraWriteError, message: ConsumedMessage, user: User, onRetry: Effect.Effect<void>) =>
+    deadLetterRejected(retryFrom(failure, writeOnce(message, user), retry, { onFailure: onRetry, stop }), message, onRetry)
+
+  /**
+   * Writes untraced users' rows in one `upsertAll`, holding a permit per row: true for each row written, false for all
+   * when a stop came first. A row that failed is retried on its own, as `write` retries (its rows count the whole bulk
+   * write as their write latency).
+   */
+  const writeAll = (
+    messages: ReadonlyArray<ConsumedMessage>,
+    users: ReadonlyArray<User>,
+    onRetry: Effect.Effect<void>,
+    done: (i: number, handled: boolean) => void
+  ): Effect.Effect<void, StreamError> =>
+    permits.withPermits(messages.length)(Effect.uninterruptible(Effect.suspend(() => {
+      if (Deferred.isDoneUnsafe(stopping)) return Effect.succeed(undefined)
+      return Effect.clockWith((clock) => {
+        const startedAt = clock.currentTimeMillisUnsafe()
+        return Effect.map(
+          repo.upsertAll(messages.map((message, i) => ({ user: users[i]!, ingestedAt: new Date(message.timestamp) }))),
+          (outcomes) => ({ outcomes, startedAt })
+        )
+      })
+    }))).pipe(Effect.flatMap((bulk) => {
+      if (bulk === undefined) return Effect.sync(() => messages.forEach((_, i) => done(i, false)))
+      return Effect.clockWith((clock) =>
+        Effect.contextWith((context: Context.Context<never>) => {
+          const now = clock.currentTimeMillisUnsafe()
+          const retrying: Array<Effect.Effect<void, StreamError>> = []
+          let count = 0
+          bulk.outcomes.forEach((failure, i) => {
+            const message = messages[i]!
+            if (failure !== undefined) {
+              retrying.push(Effect.map(writeAfter(failure, message, users[i]!, onRetry), (handled) => done(i, handled)))
+              return
+            }
+            writeLatency.updateUnsafe(now - bulk.startedAt, context)
+            endToEndLatency.updateUnsafe(Math.max(0, now - message.timestamp), context)
+            count++
+            done(i, true)
+          })
+          usersWritten.updateUnsafe(count, context)
+          return retrying.length === 0 ? Effect.void : Effect.all(retrying, { concurrency: "unbounded", discard: true })
+        })
+      )
+    }))
 
   const deadLetter = (
     message: ConsumedMessage,
@@ -120,16 +175,21 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
       return yield* retryAfterFailure(once, retry, { onFailure: onRetry, stop })
     })
 
-  /** Writes or dead-letters one message: true once it is handled, false when a stop came first. */
-  const handle = (message: ConsumedMessage, onRetry: Effect.Effect<void>): Effect.Effect<boolean, StreamError> => {
-    const decoded = decodeUserMessage(message.value)
+  /** Writes or dead-letters one message, in its span when traced: true once it is handled, false when a stop came first. */
+  const handle = (
+    message: ConsumedMessage,
+    decoded: Result.Result<User, PoisonMessage>,
+    sampling: MessageSampling,
+    onRetry: Effect.Effect<void>
+  ): Effect.Effect<boolean, StreamError> => {
     const work = Result.isSuccess(decoded)
       ? write(message, decoded.success, onRetry)
       : deadLetter(message, decoded.failure, onRetry)
-    if (!tracing) return work
+    if (!sampling.traced) return Effect.withTracerEnabled(work, false)
     return work.pipe(withMessageSpan({
       name: `process ${message.topic}`,
       headers: message.headers,
+      sampling,
       failure: Result.isFailure(decoded) ? decoded.failure : undefined,
       // built only for a message that is traced
       attributes: () => ({
@@ -163,12 +223,31 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
       retrying = true
       report()
     })
-    return Effect.forEach(messages, (message, i) =>
-      Effect.map(handle(message, onRetry), (done) => {
-        if (!done) return
-        handled[i] = 1
-        if (retrying) report()
-      }), { concurrency: "unbounded", discard: true }).pipe(Effect.andThen(Effect.sync(handledRange)))
+    const done = (i: number, handledNow: boolean) => {
+      if (!handledNow) return
+      handled[i] = 1
+      if (retrying) report()
+    }
+    // Valid users of untraced messages are written in bulk; the rest (poison, traced messages) one by one.
+    const bulk: Array<number> = []
+    const users: Array<User> = []
+    const single: Array<Effect.Effect<void, StreamError>> = []
+    messages.forEach((message, i) => {
+      const decoded = decodeUserMessage(message.value)
+      const sampling = sample(message.headers)
+      if (Result.isSuccess(decoded) && !sampling.traced) {
+        bulk.push(i)
+        users.push(decoded.success)
+      } else {
+        single.push(Effect.map(handle(message, decoded, sampling, onRetry), (handledNow) => done(i, handledNow)))
+      }
+    })
+    if (bulk.length > 0) {
+      // untraced: their retries and dead-letterings make no span either
+      const writing = writeAll(bulk.map((i) => messages[i]!), users, onRetry, (j, handledNow) => done(bulk[j]!, handledNow))
+      single.push(Effect.withTracerEnabled(writing, false))
+    }
+    return Effect.all(single, { concurrency: "unbounded", discard: true }).pipe(Effect.andThen(Effect.sync(handledRange)))
   }
 
   const progress = progressLines(
@@ -182,7 +261,7 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
 
   // pull → decode, write or dead-letter → commit
   const pipeline = consumer.batches.pipe(
-    Stream.flatMap((batch) => Stream.fromArray(slices(batch, options.concurrency))),
+    Stream.flatMap((batch) => Stream.fromArray(slices(batch, sliceSize))),
     Stream.rechunk(1),
     Stream.interruptWhen(Deferred.await(stopping)),
     Stream.mapEffect(handleBatch, { concurrency: batchesInFlight, unordered: true }),

@@ -20,9 +20,20 @@ export class CassandraRejected extends Schema.TaggedError<CassandraRejected>()("
 
 export type CassandraWriteError = CassandraUnavailable | CassandraRejected
 
+/** A user's row to write, and when its message was produced. */
+export interface UserRow {
+  readonly user: User
+  readonly ingestedAt: Date
+}
+
 export interface CassandraRepoShape {
   /** Upserts a user's row by id (idempotent); `ingestedAt` is when the message was produced. A `CassandraRejected` says whether it concerns this row only. */
   readonly upsert: (user: User, ingestedAt: Date) => Effect.Effect<void, CassandraWriteError>
+  /**
+   * Upserts rows as `upsert` does, all at once (every row's write in flight together) and without a span: each row's
+   * outcome, in order — `undefined` once written, else its error. One failed row fails no other.
+   */
+  readonly upsertAll: (rows: ReadonlyArray<UserRow>) => Effect.Effect<ReadonlyArray<CassandraWriteError | undefined>>
   /** Succeeds when a query of the table at the write consistency succeeds (enough replicas are up): the readiness probe. */
   readonly ping: Effect.Effect<void, CassandraUnavailable>
 }

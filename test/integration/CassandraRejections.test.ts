@@ -24,6 +24,23 @@ describe("CassandraRepo rejections (live, local Cassandra)", () => {
           yield* repo.upsert(userRecord(randomUUID()), new Date())
         }))
 
+      it.effect("upsertAll: a row whose own value cannot be written fails alone, and every other row is written", () =>
+        Effect.gen(function*() {
+          const repo = yield* CassandraRepo
+          const ids = [randomUUID(), "not-a-uuid", randomUUID(), randomUUID()]
+          const outcomes = yield* repo.upsertAll(ids.map((id) => ({ user: userRecord(id), ingestedAt: new Date() })))
+          assert.deepStrictEqual(outcomes.map((error) => error === undefined ? "written" : `${error._tag}:${error._tag === "CassandraRejected" ? error.affects : ""}`), [
+            "written",
+            "CassandraRejected:row",
+            "written",
+            "written"
+          ])
+          const { client, keyspace, table } = yield* cassandraTable.pipe(Effect.provide(TestKeyspace))
+          const valid = ids.filter((id) => id !== "not-a-uuid")
+          const rows = yield* Effect.promise(() => client.execute(`SELECT id FROM ${keyspace}.${table} WHERE id IN ?`, [valid], { prepare: true }))
+          assert.sameMembers(rows.rows.map((row) => String(row.get("id"))), valid)
+        }).pipe(Effect.scoped))
+
       it.effect("rejects every row once the table lacks a column the insert writes", () =>
         Effect.gen(function*() {
           const repo = yield* CassandraRepo
@@ -33,6 +50,8 @@ describe("CassandraRepo rejections (live, local Cassandra)", () => {
           assert.strictEqual(error._tag, "CassandraRejected")
           assert.strictEqual(error._tag === "CassandraRejected" && error.affects, "every-row")
           assert.include(error.message, "written_at")
+          const outcomes = yield* repo.upsertAll([randomUUID(), randomUUID()].map((id) => ({ user: userRecord(id), ingestedAt: new Date() })))
+          assert.deepStrictEqual(outcomes.map((e) => e?._tag === "CassandraRejected" ? e.affects : e?._tag), ["every-row", "every-row"])
         }).pipe(Effect.scoped))
     }
   )

@@ -1,7 +1,8 @@
-import { AlwaysOnSampler, InMemorySpanExporter, ParentBasedSampler, SamplingDecision, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import { AlwaysOffSampler, AlwaysOnSampler, InMemorySpanExporter, ParentBasedSampler, SamplingDecision, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import type { ReadableSpan, Sampler } from "@opentelemetry/sdk-trace-base"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Fiber, Layer } from "effect"
+import { TestClock } from "effect/testing"
 import { transformPage } from "../../src/domain/Transform.ts"
 import * as CassandraRepoMemory from "../../src/layers/CassandraRepoMemory.ts"
 import type { CassandraRepoMemoryOptions, MemoryRow } from "../../src/layers/CassandraRepoMemory.ts"
@@ -13,7 +14,7 @@ import { maxSendLinks } from "../../src/layers/KafkaTracing.ts"
 import { layerWithProcessor } from "../../src/layers/Telemetry.ts"
 import { ingest } from "../../src/programs/ingest.ts"
 import { stream } from "../../src/programs/stream.ts"
-import { CassandraRejected } from "../../src/services/CassandraRepo.ts"
+import { CassandraRejected, CassandraUnavailable } from "../../src/services/CassandraRepo.ts"
 import type { ProducerRecord } from "../../src/services/KafkaProducer.ts"
 import { ingestOptions, streamOptions } from "../support/pipeline.ts"
 import { page, seedDagMessage } from "../support/users.ts"
@@ -138,6 +139,35 @@ describe("tracing", () => {
       for (const create of creates) assert.strictEqual(inTrace(spans, traceOf(create)).length, 3)
       const flags = log.records(topic).map((r) => r.headers["traceparent"]!.slice(-2)).sort()
       assert.deepStrictEqual(flags, ["00", "00", "00", "01", "01", "01"])
+    }))
+
+  it.effect("an unsampled message makes no span in the stream, not even when its write is retried or its row dead-lettered", () =>
+    Effect.gen(function*() {
+      // Sampled by their producer's decision: unsampled, though the stream's sampler would sample a new root.
+      const unsampled = { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00" }
+      const [retried, rejected] = [crypto.randomUUID(), crypto.randomUUID()]
+      let failures = 0
+      const run = yield* tracedPipeline({
+        extra: [retried, rejected].map((id) => ({ key: null, value: JSON.stringify(seedDagMessage(id)), headers: unsampled }))
+          .concat([{ key: null, value: "not json", headers: unsampled }]),
+        repo: {
+          beforeUpsert: (user) =>
+            user.id === rejected
+              ? Effect.fail(new CassandraRejected({ message: "Rejected an oversized mutation", affects: "row" }))
+              : user.id === retried && failures++ === 0
+              ? Effect.fail(new CassandraUnavailable({ message: "write timeout" }))
+              : Effect.void
+        }
+      }).pipe(Effect.forkChild)
+      yield* TestClock.adjust("1 minute")
+      const { log, spans } = yield* Fiber.join(run)
+      assert.strictEqual(failures, 2, "the retried row failed once, then was written")
+      assert.strictEqual(log.records(`${topic}.dlq`).length, 2, "the rejected row and the poison message")
+      const traced = new Set(named(spans, `create ${topic}`).map(traceOf))
+      assert.strictEqual(traced.size, 3, "the ingested users are traced")
+      const ofStream = spans.filter((s) => [`process ${topic}`, "CassandraRepo.upsert", `send ${topic}.dlq`].includes(s.name))
+      assert.deepStrictEqual(ofStream.filter((s) => !traced.has(traceOf(s))).map((s) => s.name), [], "spans outside the sampled users' traces")
+      assert.strictEqual(ofStream.length, 6, "each sampled user's process and write")
     }))
 
   it.effect("stream: a message sent without trace headers (the seed's format) gets a root span of its own", () =>
