@@ -40,7 +40,7 @@ export const layer: Layer.Layer<CassandraStats, Config.ConfigError | CassandraUn
       const exists = yield* attempt(() => client.metadata.getTable(config.keyspace, config.table))
       if (exists === null) {
         return yield* new CassandraRejected({
-          message: `table ${name} does not exist (CASSANDRA_KEYSPACE, CASSANDRA_TABLE); the stream creates it when it starts`,
+          context: `table ${name} does not exist (CASSANDRA_KEYSPACE, CASSANDRA_TABLE); the stream creates it when it starts`,
           affects: "every-row"
         })
       }

@@ -7,7 +7,7 @@ import { DeadLetterQueue } from "../services/DeadLetterQueue.ts"
 import type { DeadLetter, RedriveSession } from "../services/DeadLetterQueue.ts"
 import type { ConsumedMessage } from "../services/KafkaConsumer.ts"
 import { KafkaInspector } from "../services/KafkaInspector.ts"
-import { KafkaRejected } from "../services/KafkaProducer.ts"
+import { KafkaRejected } from "../services/KafkaErrors.ts"
 import { makeKafka } from "./KafkaClient.ts"
 import { KafkaConfig } from "./KafkaConfig.ts"
 import { readRanges } from "./KafkaRangeReader.ts"
@@ -52,7 +52,7 @@ export const layer: Layer.Layer<DeadLetterQueue, Config.ConfigError, KafkaInspec
       const group = yield* inspector.describeGroup(groupId, topic)
       if (group.members.length > 0) {
         return yield* new KafkaRejected({
-          message: `group ${groupId} has ${group.members.length} live member(s) on ${topic}: another redrive is running`
+          context: `group ${groupId} has ${group.members.length} live member(s) on ${topic}: another redrive is running`
         })
       }
       const partitions = yield* offsets

@@ -167,7 +167,7 @@ describe("tracing", () => {
       const { spans } = yield* tracedPipeline({
         repo: {
           beforeUpsert: (user) =>
-            user.id === rejected ? Effect.fail(new CassandraRejected({ message: "Rejected an oversized mutation", affects: "row" })) : Effect.void
+            user.id === rejected ? Effect.fail(new CassandraRejected({ context: "Rejected an oversized mutation", affects: "row" })) : Effect.void
         }
       })
       const create = named(spans, `create ${topic}`).find((s) => s.attributes["user.id"] === rejected)!
