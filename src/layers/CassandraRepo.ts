@@ -1,9 +1,9 @@
 import { Duration, Effect, Layer, Option, References, Schedule } from "effect"
-import type { Config } from "effect"
 import cassandra from "cassandra-driver"
 import type { User } from "../domain/User.ts"
 import { CassandraRejected, CassandraRepo, CassandraUnavailable } from "../services/CassandraRepo.ts"
 import { CassandraConfig, clientOptions, Consistency } from "./CassandraConfig.ts"
+import type { CassandraConfigShape } from "./CassandraConfig.ts"
 import { insertParams, insertStatement, schemaStatements, writtenColumns } from "./UsersTable.ts"
 
 const { errors, types } = cassandra
@@ -99,7 +99,7 @@ const shutdown = (client: cassandra.Client): Promise<void> =>
   client.shutdown().finally(() => internals(client).controlConnection?.connection?.close())
 
 /** The setting to look at when a connection fails the way a TLS mismatch does (said before the driver's failure). */
-const connectHint = (config: CassandraConfig, message: string): string =>
+const connectHint = (config: CassandraConfigShape, message: string): string =>
   Option.isNone(config.tls) && /ECONNRESET|socket hang up|closed/i.test(message)
     ? "; is CASSANDRA_TLS needed? A node that requires client encryption resets plaintext connections"
     : Option.isSome(config.tls) && /certificate|self.signed|verify/i.test(message)
@@ -107,7 +107,7 @@ const connectHint = (config: CassandraConfig, message: string): string =>
     : ""
 
 /** A connected driver client for the config (within `CASSANDRA_CONNECT_TIMEOUT`), shut down with the scope. */
-export const connect = Effect.fnUntraced(function*(config: CassandraConfig) {
+export const connect = Effect.fnUntraced(function*(config: CassandraConfigShape) {
   const where = `Cassandra at ${config.contactPoints.join(",")} (CASSANDRA_CONTACT_POINTS, DC ${config.localDataCenter})`
   const client = yield* Effect.acquireRelease(
     Effect.try({ try: () => new cassandra.Client(clientOptions(config)), catch: (error) => classifyDriverError(error, where) }),
@@ -133,7 +133,7 @@ export const connect = Effect.fnUntraced(function*(config: CassandraConfig) {
   return client
 })
 
-const createSchema = Effect.fnUntraced(function*(client: cassandra.Client, config: CassandraConfig) {
+const createSchema = Effect.fnUntraced(function*(client: cassandra.Client, config: CassandraConfigShape) {
   const context = `cannot create ${config.keyspace}.${config.table}`
   for (const statement of schemaStatements(config)) {
     yield* attempt(() => client.execute(statement), context)
@@ -148,7 +148,7 @@ const createSchema = Effect.fnUntraced(function*(client: cassandra.Client, confi
 })
 
 /** The live CassandraRepo: connects, creates keyspace and table if missing, upserts through one prepared INSERT. */
-export const layer: Layer.Layer<CassandraRepo, Config.ConfigError | CassandraRejected | CassandraUnavailable> =
+export const layer: Layer.Layer<CassandraRepo, CassandraRejected | CassandraUnavailable, CassandraConfig> =
   Layer.effect(
     CassandraRepo,
     Effect.gen(function*() {

@@ -1,5 +1,4 @@
 import { Effect, Layer } from "effect"
-import type { Config } from "effect"
 import { randomUUID } from "node:crypto"
 import { deadLetterInfo } from "../domain/DeadLetter.ts"
 import { cursorMetadata, parseCursor } from "../domain/RedriveCursor.ts"
@@ -25,7 +24,7 @@ const toDeadLetter = (message: ConsumedMessage): DeadLetter => ({
 const failedAt = (letter: DeadLetter) => letter.info.failedAt?.getTime() ?? letter.timestamp
 
 /** The dead-letter topic `KAFKA_DLQ_TOPIC` over kafkajs: offsets from the admin API, letters read by a short-lived group member. */
-export const layer: Layer.Layer<DeadLetterQueue, Config.ConfigError, KafkaInspector> = Layer.effect(
+export const layer: Layer.Layer<DeadLetterQueue, never, KafkaInspector | KafkaConfig> = Layer.effect(
   DeadLetterQueue,
   Effect.gen(function*() {
     const config = yield* KafkaConfig

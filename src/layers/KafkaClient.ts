@@ -4,7 +4,7 @@ import { Duration, Effect, Option, Redacted, Schedule } from "effect"
 import { Kafka, logLevel } from "kafkajs"
 import type { LogEntry, RetryOptions, SASLOptions } from "kafkajs"
 import { registerCodecs } from "./KafkaCodecs.ts"
-import type { KafkaConfig } from "./KafkaConfig.ts"
+import type { KafkaConfigShape } from "./KafkaConfig.ts"
 import { classifyWith } from "./KafkaErrors.ts"
 import type { KafkaFailure } from "./KafkaErrors.ts"
 import { tlsConnectOptions } from "./TlsFiles.ts"
@@ -17,7 +17,7 @@ const severity = ({ level, namespace, log: { message } }: LogEntry) =>
     ? level === logLevel.DEBUG ? "Trace" : "Debug"
     : "Warn"
 
-const toSasl = (config: KafkaConfig): SASLOptions | undefined =>
+const toSasl = (config: KafkaConfigShape): SASLOptions | undefined =>
   Option.match(config.sasl, {
     onNone: () => undefined,
     onSome: ({ mechanism, username, password }) => ({ mechanism, username, password: Redacted.value(password) })
@@ -27,7 +27,7 @@ const toSasl = (config: KafkaConfig): SASLOptions | undefined =>
 const lastConnectionErrors = new WeakMap<Kafka, string>()
 
 /** Builds the kafkajs client; its logs go to Effect logging (kafkajs INFO as Debug, its retried errors as Warn). */
-export const makeKafka = Effect.fnUntraced(function*(config: KafkaConfig) {
+export const makeKafka = Effect.fnUntraced(function*(config: KafkaConfigShape) {
   const log = Effect.runSyncWith(yield* Effect.context<never>())
   let kafka: Kafka | undefined
   const logEntry = (entry: LogEntry) => {
@@ -56,7 +56,7 @@ export const makeKafka = Effect.fnUntraced(function*(config: KafkaConfig) {
 })
 
 /** Why connecting may have failed, from kafkajs' last connection error, with the setting to look at. */
-const connectHint = (config: KafkaConfig, kafka: Kafka | undefined): string => {
+const connectHint = (config: KafkaConfigShape, kafka: Kafka | undefined): string => {
   const last = kafka === undefined ? undefined : lastConnectionErrors.get(kafka)
   if (last === undefined) return ""
   const hint = Option.isNone(config.ssl) && /closed connection/i.test(last)
@@ -69,7 +69,7 @@ const connectHint = (config: KafkaConfig, kafka: Kafka | undefined): string => {
 
 /** Fails (as `fail` states it, retryable) naming the brokers when `connect` does not finish within `KAFKA_CONNECT_TIMEOUT`. */
 export const connectWithin = <E>(
-  config: KafkaConfig,
+  config: KafkaConfigShape,
   what: string,
   connect: () => Promise<void>,
   fail: KafkaFailure<E>,
@@ -99,7 +99,7 @@ export const disconnect = (what: string, client: { readonly disconnect: () => Pr
 /** Creates the topics if missing (partitions/replication from config); one that exists with other settings is used as it is, with a warning. */
 export const ensureTopics = <E>(
   kafka: Kafka,
-  config: KafkaConfig,
+  config: KafkaConfigShape,
   topics: ReadonlyArray<string>,
   fail: KafkaFailure<E>,
   options: { readonly warn: boolean } = { warn: true }

@@ -1,4 +1,4 @@
-import { Config, Duration, Option, Schema } from "effect"
+import { Config, Context, Duration, Layer, Option, Schema } from "effect"
 import { PositiveInt } from "../domain/PositiveInt.ts"
 import { compressionTypes } from "./KafkaCodecs.ts"
 import { tlsFiles } from "./TlsFiles.ts"
@@ -28,8 +28,7 @@ const ssl = Config.Boolean("KAFKA_SSL").pipe(
   )
 )
 
-/** The Kafka side of the configuration, read from `KAFKA_*` variables. */
-export const KafkaConfig = Config.all({
+const config = Config.all({
   brokers: Config.Array(Schema.String, "KAFKA_BROKERS").pipe(
     Config.map((brokers) => brokers.map((broker) => broker.trim()).filter((broker) => broker.length > 0)),
     Config.withDefault(["127.0.0.1:9092"])
@@ -56,4 +55,15 @@ export const KafkaConfig = Config.all({
   sessionTimeout: Config.Duration("KAFKA_SESSION_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10)))
 })
 
-export type KafkaConfig = Config.Success<typeof KafkaConfig>
+/** The Kafka side of the configuration, as read from the `KAFKA_*` variables. */
+export type KafkaConfigShape = Config.Success<typeof config>
+
+/**
+ * The Kafka configuration every Kafka layer uses, read once per command: `KafkaConfig.layer` reads the variables (a bad
+ * value fails there, naming its variable); a flag overrides a value by providing a changed one (`Layer.succeed`).
+ */
+export class KafkaConfig extends Context.Service<KafkaConfig, KafkaConfigShape>()("users-pipeline/layers/KafkaConfig") {
+  /** The `KAFKA_*` variables, read and validated. */
+  static readonly config = config
+  static readonly layer = Layer.effect(this, config)
+}

@@ -1,5 +1,4 @@
 import { Cause, Context, Duration, Effect, FiberSet, Layer, Metric, Option, Queue, Schedule, Semaphore, Stream } from "effect"
-import type { Config } from "effect"
 import type { EachBatchPayload, IHeaders, IMemberAssignment, KafkaMessage } from "kafkajs"
 import type { CommitPosition } from "../domain/CommitWatermark.ts"
 import { KafkaConsumer, KafkaConsumerStatus } from "../services/KafkaConsumer.ts"
@@ -54,7 +53,7 @@ const losesGroup = (error: unknown) =>
  * After a crash kafkajs does not restart from (it gives up at once on a lost coordinator while a broker stops), the consumer
  * rejoins by itself when the cause is transient; only a permanent one fails the stream.
  */
-export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.ConfigError | KafkaConsumerError> = Layer
+export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, KafkaConsumerError, KafkaConfig> = Layer
   .effectContext(Effect.gen(function*() {
     const config = yield* KafkaConfig
     const kafka = yield* makeKafka(config)

@@ -1,5 +1,4 @@
 import { Effect, Layer } from "effect"
-import type { Config } from "effect"
 import { AssignerProtocol } from "kafkajs"
 import type { MemberDescription } from "kafkajs"
 import { KafkaInspector } from "../services/KafkaInspector.ts"
@@ -19,7 +18,7 @@ const assignedPartitions = (member: MemberDescription, topic: string): ReadonlyA
 }
 
 /** The kafkajs admin client behind `KafkaInspector`: connected once (within `KAFKA_CONNECT_TIMEOUT`), disconnected with the scope. */
-export const layer: Layer.Layer<KafkaInspector, Config.ConfigError | KafkaError> = Layer.effect(
+export const layer: Layer.Layer<KafkaInspector, KafkaError, KafkaConfig> = Layer.effect(
   KafkaInspector,
   Effect.gen(function*() {
     const config = yield* KafkaConfig

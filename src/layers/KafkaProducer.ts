@@ -1,5 +1,4 @@
 import { Duration, Effect, Layer, RcRef } from "effect"
-import type { Config } from "effect"
 import { Partitioners } from "kafkajs"
 import type { ICustomPartitioner, Message, Producer, RecordMetadata } from "kafkajs"
 import { KafkaUnavailable } from "../services/KafkaErrors.ts"
@@ -60,7 +59,7 @@ export const unacknowledged = (
  * the old one is disconnected once its last send settles (disconnected earlier, kafkajs reconnects it for that send and
  * the open socket keeps a finished `ingest` from exiting).
  */
-export const layer: Layer.Layer<KafkaProducer, Config.ConfigError | KafkaError> = Layer.effect(
+export const layer: Layer.Layer<KafkaProducer, KafkaError, KafkaConfig> = Layer.effect(
   KafkaProducer,
   Effect.gen(function*() {
     const config = yield* KafkaConfig

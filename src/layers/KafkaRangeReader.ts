@@ -6,7 +6,7 @@ import { KafkaUnavailable } from "../services/KafkaErrors.ts"
 import type { KafkaError } from "../services/KafkaErrors.ts"
 import { connectWithin, disconnect, kafkaRetry } from "./KafkaClient.ts"
 import { kafkaFailure, toKafkaError } from "./KafkaErrors.ts"
-import type { KafkaConfig } from "./KafkaConfig.ts"
+import type { KafkaConfigShape } from "./KafkaConfig.ts"
 
 /** The offsets `[from, to)` of one partition. */
 export interface OffsetRange {
@@ -78,7 +78,7 @@ const readAll = (consumer: Consumer, topic: string, ranges: ReadonlyArray<Offset
  */
 export const readRanges = (
   kafka: Kafka,
-  config: KafkaConfig,
+  config: KafkaConfigShape,
   groupId: string,
   topic: string,
   ranges: ReadonlyArray<OffsetRange>

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Context, Duration, Effect, Exit, Fiber, Layer, Schedule, Scope, Stream } from "effect"
+import { KafkaConfig } from "../../src/layers/KafkaConfig.ts"
 import { layer as KafkaConsumerLive } from "../../src/layers/KafkaConsumer.ts"
 import { layer as KafkaProducerLive } from "../../src/layers/KafkaProducer.ts"
 import { KafkaConsumer, KafkaConsumerStatus } from "../../src/services/KafkaConsumer.ts"
@@ -12,7 +13,7 @@ import type { ProducerRecord } from "../../src/services/KafkaProducer.ts"
 import { RecordHeaders } from "../../src/domain/User.ts"
 
 const withConfig = (config: Record<string, string>) =>
-  ConfigProvider.layerAdd(ConfigProvider.fromUnknown(config), { asPrimary: true })
+  KafkaConfig.layer.pipe(Layer.provide(ConfigProvider.layerAdd(ConfigProvider.fromUnknown(config), { asPrimary: true })))
 
 const freshNames = (extra: Record<string, string> = {}) =>
   freshEnv({ KAFKA_TOPIC_PARTITIONS: "1", KAFKA_COMMIT_INTERVAL: "200 millis", ...extra })
