@@ -1,4 +1,4 @@
-import { Duration, Effect, Predicate, Schedule } from "effect"
+import { Duration, Effect, Schedule } from "effect"
 
 /** Exponential backoff with jitter, each delay capped; `maxRetries` undefined retries for as long as it takes. */
 export interface RetryPolicy {
@@ -7,24 +7,22 @@ export interface RetryPolicy {
   readonly maxRetries: number | undefined
 }
 
-/** How long the server asked us to wait, for an error that carries it (`HttpUsersUnavailable.retryAfter`). */
-const retryAfterOf = (error: object): Duration.Duration | undefined =>
-  Predicate.hasProperty(error, "retryAfter") && Duration.isDuration(error.retryAfter) ? error.retryAfter : undefined
-
 /**
  * A retry schedule that stops at once on an error that says a retry cannot help (`retryable`), and never waits less
  * than the `retryAfter` the server asked for.
  * Its delays are whole milliseconds: jitter gives fractions, and a clock that then stands at a fraction of a
  * millisecond makes `Schedule.fixed` (ingest's `--every`) fire again and again at its boundary (seen on a TestClock).
  */
-export const retrySchedule = <E extends { readonly retryable: boolean }>(policy: RetryPolicy) =>
+export const retrySchedule = <E extends { readonly retryable: boolean; readonly retryAfter?: Duration.Duration | undefined }>(
+  policy: RetryPolicy
+) =>
   Schedule.min([Schedule.exponential(policy.base), Schedule.spaced(policy.cap)]).pipe(
     Schedule.jittered,
     Schedule.upTo({ times: policy.maxRetries }),
     Schedule.setInputType<E>(),
     Schedule.while(({ input }) => input.retryable),
     Schedule.modifyDelay(({ duration, input }) => {
-      const retryAfter = retryAfterOf(input)
+      const retryAfter = input.retryAfter
       const delay = retryAfter !== undefined ? Duration.max(duration, retryAfter) : duration
       return Effect.succeed(Duration.millis(Math.round(Duration.toMillis(delay))))
     })
