@@ -1,6 +1,6 @@
 import { Context, Predicate, Schema } from "effect"
 import type { Effect } from "effect"
-import { causeMessage, messageOf } from "../domain/ErrorMessage.ts"
+import { causeFields, causeMessage, messageOf } from "../domain/ErrorCause.ts"
 import type { User } from "../domain/User.ts"
 
 /**
@@ -15,10 +15,8 @@ const describeDriverCause = (cause: unknown): string => {
   return causeMessage(cause).replace(/\s+/g, " ").trim()
 }
 
-const fields = { context: Schema.String, cause: Schema.optional(Schema.Defect()) }
-
 /** Cassandra could not take the write now (node down, timeout, overloaded); writing again can help. */
-export class CassandraUnavailable extends Schema.TaggedError<CassandraUnavailable>()("CassandraUnavailable", fields) {
+export class CassandraUnavailable extends Schema.TaggedError<CassandraUnavailable>()("CassandraUnavailable", causeFields) {
   override get message(): string {
     return messageOf(this.context, this.cause, describeDriverCause)
   }
@@ -34,7 +32,7 @@ export class CassandraUnavailable extends Schema.TaggedError<CassandraUnavailabl
  * (authentication, authorization, a missing keyspace, table or column, a bad statement).
  */
 export class CassandraRejected extends Schema.TaggedError<CassandraRejected>()("CassandraRejected", {
-  ...fields,
+  ...causeFields,
   affects: Schema.Literals(["row", "every-row"])
 }) {
   override get message(): string {

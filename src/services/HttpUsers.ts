@@ -1,6 +1,6 @@
 import { Context, Duration, Schema } from "effect"
 import type { Effect } from "effect"
-import { messageOf } from "../domain/ErrorMessage.ts"
+import { causeFields, messageOf } from "../domain/ErrorCause.ts"
 import type { UsersPage } from "../domain/RandomUser.ts"
 
 /** One request to the users API. */
@@ -12,7 +12,7 @@ export interface PageRequest {
   readonly nat?: string | undefined
 }
 
-const fields = { context: Schema.String, cause: Schema.optional(Schema.Defect()), status: Schema.optional(Schema.Int) }
+const fields = { ...causeFields, status: Schema.optional(Schema.Int) }
 
 /** The API could not answer now; trying again later can help (not before `retryAfter`, when the server said how long). */
 export class HttpUsersUnavailable extends Schema.TaggedError<HttpUsersUnavailable>()("HttpUsersUnavailable", {

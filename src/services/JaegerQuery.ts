@@ -1,13 +1,10 @@
 import { Context, Schema } from "effect"
 import type { Effect } from "effect"
-import { messageOf } from "../domain/ErrorMessage.ts"
+import { causeFields, messageOf } from "../domain/ErrorCause.ts"
 import type { JaegerTrace } from "../domain/JaegerTrace.ts"
 
 /** Jaeger's query API did not answer (down, wrong `JAEGER_QUERY_URL`) or answered something that is not traces; asking again later can help. */
-export class JaegerUnavailable extends Schema.TaggedError<JaegerUnavailable>()("JaegerUnavailable", {
-  context: Schema.String,
-  cause: Schema.optional(Schema.Defect())
-}) {
+export class JaegerUnavailable extends Schema.TaggedError<JaegerUnavailable>()("JaegerUnavailable", causeFields) {
   override get message(): string {
     return messageOf(this.context, this.cause)
   }

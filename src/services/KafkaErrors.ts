@@ -1,15 +1,13 @@
 // The errors of every Kafka service (producer, consumer, inspector, dead-letter queue): what was being done, the kafkajs
 // failure underneath, and whether trying again can help.
 import { Schema } from "effect"
-import { messageOf } from "../domain/ErrorMessage.ts"
+import { causeFields, messageOf } from "../domain/ErrorCause.ts"
 
 /** A kafkajs failure as one line: its class name and message. */
 const describeKafkaCause = (cause: unknown): string => cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
 
-const fields = { context: Schema.String, cause: Schema.optional(Schema.Defect()) }
-
 /** The broker could not take the request now (leader moving, broker down, timeout); sending again can help. */
-export class KafkaUnavailable extends Schema.TaggedError<KafkaUnavailable>()("KafkaUnavailable", fields) {
+export class KafkaUnavailable extends Schema.TaggedError<KafkaUnavailable>()("KafkaUnavailable", causeFields) {
   override get message(): string {
     return messageOf(this.context, this.cause, describeKafkaCause)
   }
@@ -19,7 +17,7 @@ export class KafkaUnavailable extends Schema.TaggedError<KafkaUnavailable>()("Ka
 }
 
 /** The broker rejected the request for good (unknown topic, authorization, record too large). */
-export class KafkaRejected extends Schema.TaggedError<KafkaRejected>()("KafkaRejected", fields) {
+export class KafkaRejected extends Schema.TaggedError<KafkaRejected>()("KafkaRejected", causeFields) {
   override get message(): string {
     return messageOf(this.context, this.cause, describeKafkaCause)
   }
@@ -32,7 +30,7 @@ export type KafkaError = KafkaUnavailable | KafkaRejected
 
 /** The consumer lost its connection or group membership (it may recover by itself: `retryable`), or could not start. */
 export class KafkaConsumerError extends Schema.TaggedError<KafkaConsumerError>()("KafkaConsumerError", {
-  ...fields,
+  ...causeFields,
   retryable: Schema.Boolean
 }) {
   override get message(): string {
