@@ -32,17 +32,6 @@ const StreamLive = StatusServer.layer.pipe(
   Layer.provideMerge(Telemetry.layer("users-stream"))
 )
 
-/** The `KAFKA_*` configuration, read once, with the start position and replay time of the flags where given. */
-const kafkaConfig = (from: Option.Option<"earliest" | "latest">, replayFrom: Option.Option<Date>) =>
-  Layer.effect(
-    KafkaConfig,
-    Effect.map(KafkaConfig.config, (config) => ({
-      ...config,
-      startFrom: Option.getOrElse(from, () => config.startFrom),
-      replayFrom: Option.orElse(replayFrom, () => config.replayFrom)
-    }))
-  )
-
 /** `stream`: Kafka → Cassandra, until interrupted. */
 export const streamCommand = Command.make("stream", flags, (input) =>
   Effect.gen(function*() {
@@ -53,6 +42,9 @@ export const streamCommand = Command.make("stream", flags, (input) =>
       retry: { base: input.retryBase, cap: input.retryCap, maxRetries: undefined },
       progressEvery: input.progressEvery
     }).pipe(Effect.provide(StreamLive.pipe(Layer.provide(CassandraConfig.layer))))
-  }).pipe(Effect.provide(kafkaConfig(input.from, input.replayFrom)), boundShutdown(input.shutdownTimeout))).pipe(
+  }).pipe(Effect.provide(KafkaConfig.layerWith({
+    startFrom: Option.getOrUndefined(input.from),
+    replayFrom: Option.getOrUndefined(input.replayFrom)
+  })), boundShutdown(input.shutdownTimeout))).pipe(
     Command.withDescription("Consume users from Kafka and write them to Cassandra; poison messages go to the dead-letter topic")
   )
