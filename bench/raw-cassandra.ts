@@ -7,7 +7,7 @@ import { insertParams, insertStatement, schemaStatements } from "../src/layers/U
 import { users } from "./dataset.ts"
 
 const [seed = "bench", countArg = "200000", concurrencyArg = "64"] = process.argv.slice(2)
-const config = await Effect.runPromise(Effect.gen(function*() { return yield* CassandraConfig }))
+const config = await Effect.runPromise(CassandraConfig.config)
 const rows = users(seed, Number(countArg))
 const client = new cassandra.Client(clientOptions(config))
 await client.connect()

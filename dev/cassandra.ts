@@ -24,7 +24,7 @@ export interface CassandraTable {
 
 /** Connects a driver client configured like the live layer (same `CASSANDRA_*` variables); shut down with the scope. */
 export const cassandraTable: Effect.Effect<CassandraTable, Config.ConfigError, Scope.Scope> = Effect.gen(function*() {
-  const config = yield* CassandraConfig
+  const config = yield* CassandraConfig.config
   const client = yield* Effect.acquireRelease(
     Effect.promise(async () => {
       const client = new cassandra.Client(clientOptions(config))

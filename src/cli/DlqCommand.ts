@@ -28,7 +28,7 @@ const listCommand = Command.make("list", {
     const total = (yield* dlq.offsets).reduce((sum, p) => sum + (p.high - p.low), 0)
     const letters = yield* dlq.newest(limit, Option.getOrUndefined(errorType))
     yield* Console.log(json ? JSON.stringify({ topic: dlq.topic, total, letters: letters.map(letterJson) }, null, 2) : lettersText(dlq.topic, total, letters))
-  }).pipe(Effect.provide(DeadLettersLive), quietUnlessLogLevel)).pipe(
+  }).pipe(Effect.provide(DeadLettersLive.pipe(Layer.provide(KafkaConfig.layer))), quietUnlessLogLevel)).pipe(
     Command.withDescription("Print dead letters, newest first: source partition/offset, error type, message, failed at, a cut of the value")
   )
 
@@ -42,7 +42,7 @@ const redriveCommand = Command.make("redrive", {
   json: jsonFlag
 }, (input) =>
   Effect.gen(function*() {
-    const kafka = yield* KafkaConfig
+    const kafka = yield* KafkaConfig.config
     const summary = yield* redrive({
       groupId: Option.getOrElse(input.group, () => `${kafka.groupId}.dlq-redrive`),
       defaultTopic: kafka.topic,
@@ -51,7 +51,7 @@ const redriveCommand = Command.make("redrive", {
       since: Option.getOrUndefined(input.since),
       max: Option.getOrUndefined(input.max),
       maxRedrives: input.maxRedrives
-    }).pipe(Effect.provide(Layer.mergeAll(DeadLettersLive, KafkaProducerLive)))
+    }).pipe(Effect.provide(Layer.mergeAll(DeadLettersLive, KafkaProducerLive).pipe(Layer.provide(Layer.succeed(KafkaConfig, kafka)))))
     yield* Console.log(input.json ? JSON.stringify(summary, null, 2) : redriveText(summary))
   })).pipe(
     Command.withDescription(

@@ -59,7 +59,7 @@ export const ingestCommand = Command.make("ingest", flags, (input) =>
       return yield* new InvalidOptions({ message: "--every and --cron cannot be used together" })
     }
     const cron = Option.isSome(input.cron) ? yield* parseCron(input.cron.value) : undefined
-    const kafka = yield* KafkaConfig
+    const kafka = yield* KafkaConfig.config
     const summary = yield* ingest({
       topic: kafka.topic,
       count: input.count,
@@ -73,7 +73,7 @@ export const ingestCommand = Command.make("ingest", flags, (input) =>
       retry: { base: input.retryBase, cap: input.retryCap, maxRetries: input.maxRetries },
       progressEvery: input.progressEvery,
       onInterrupt: stopped
-    }).pipe(Effect.provide(IngestLive))
+    }).pipe(Effect.provide(IngestLive.pipe(Layer.provide(Layer.succeed(KafkaConfig, kafka)))))
     yield* printSummary("done", summary)
     const failed = runsFailed(summary)
     if (failed !== undefined) return yield* failed

@@ -15,7 +15,7 @@ const flags = {
 export const schemaCommand = Command.make("schema", flags, ({ json, jsonSchemaOnly }) =>
   Effect.gen(function*() {
     const jsonSchema = usersJsonSchema()
-    const cql = schemaStatements(yield* CassandraConfig).map((statement) => `${statement};`)
+    const cql = schemaStatements(yield* CassandraConfig.config).map((statement) => `${statement};`)
     if (jsonSchemaOnly) return yield* Console.log(JSON.stringify(jsonSchema, null, 2))
     if (json) return yield* Console.log(JSON.stringify({ version: SchemaVersion, jsonSchema, cql }, null, 2))
     yield* Console.log(`# ${SchemaVersion}: JSON Schema (draft 2020-12) of the Kafka message value`)

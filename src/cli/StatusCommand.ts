@@ -27,7 +27,7 @@ const oneLine = (error: unknown) => {
   return `${typeof e._tag === "string" ? `${e._tag}: ` : ""}${String(e.message ?? error)}`.replace(/\s*\n\s*/g, " ")
 }
 
-const part = <A extends object, E, R>(effect: Effect.Effect<A, E, R>, layer: Layer.Layer<R, unknown>): Effect.Effect<Part<A>> =>
+const part = <A extends object, E, R, RIn>(effect: Effect.Effect<A, E, R>, layer: Layer.Layer<R, unknown, RIn>): Effect.Effect<Part<A>, never, RIn> =>
   effect.pipe(
     Effect.provide(layer),
     Effect.match({
@@ -57,4 +57,4 @@ export const statusCommand = Command.make("status", flags, ({ json, newest, rowL
     const failed = [["Kafka", topic], ["dead-letter topic", deadLetters], ["Cassandra", table]] as const
     const unreadable = failed.filter(([, p]) => !p.ok).map(([name]) => name)
     if (unreadable.length > 0) return yield* new StatusIncomplete({ message: `could not read ${unreadable.join(", ")}` })
-  }).pipe(quietUnlessLogLevel)).pipe(Command.withDescription("Show Kafka lag and group members, the dead-letter topic and the Cassandra row count (no worker needed)"))
+  }).pipe(Effect.provide(Layer.mergeAll(KafkaConfig.layer, CassandraConfig.layer)), quietUnlessLogLevel)).pipe(Command.withDescription("Show Kafka lag and group members, the dead-letter topic and the Cassandra row count (no worker needed)"))

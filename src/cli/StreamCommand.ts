@@ -1,5 +1,6 @@
-import { ConfigProvider, Effect, Layer, Option } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
+import { CassandraConfig } from "../layers/CassandraConfig.ts"
 import { layer as CassandraRepoLive } from "../layers/CassandraRepo.ts"
 import { KafkaConfig } from "../layers/KafkaConfig.ts"
 import { layer as KafkaConsumerLive } from "../layers/KafkaConsumer.ts"
@@ -31,13 +32,6 @@ const StreamLive = StatusServer.layer.pipe(
   Layer.provideMerge(Telemetry.layer("users-stream"))
 )
 
-/** Flags that override layer configuration take precedence over the environment. */
-const overrides = (from: Option.Option<"earliest" | "latest">, replayFrom: Option.Option<Date>) =>
-  ConfigProvider.layerAdd(ConfigProvider.fromUnknown({
-    ...Option.match(from, { onNone: () => ({}), onSome: (start) => ({ KAFKA_START_FROM: start }) }),
-    ...Option.match(replayFrom, { onNone: () => ({}), onSome: (date) => ({ KAFKA_REPLAY_FROM: date.toISOString() }) })
-  }), { asPrimary: true })
-
 /** `stream`: Kafka → Cassandra, until interrupted. */
 export const streamCommand = Command.make("stream", flags, (input) =>
   Effect.gen(function*() {
@@ -47,7 +41,10 @@ export const streamCommand = Command.make("stream", flags, (input) =>
       concurrency: input.concurrency,
       retry: { base: input.retryBase, cap: input.retryCap, maxRetries: undefined },
       progressEvery: input.progressEvery
-    }).pipe(Effect.provide(StreamLive.pipe(Layer.provide(overrides(input.from, input.replayFrom)))))
-  }).pipe(boundShutdown(input.shutdownTimeout))).pipe(
+    }).pipe(Effect.provide(StreamLive.pipe(Layer.provide(CassandraConfig.layer))))
+  }).pipe(Effect.provide(KafkaConfig.layerWith({
+    startFrom: Option.getOrUndefined(input.from),
+    replayFrom: Option.getOrUndefined(input.replayFrom)
+  })), boundShutdown(input.shutdownTimeout))).pipe(
     Command.withDescription("Consume users from Kafka and write them to Cassandra; poison messages go to the dead-letter topic")
   )

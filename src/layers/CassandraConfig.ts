@@ -1,4 +1,4 @@
-import { Config, Duration, Option, Redacted, Schema } from "effect"
+import { Config, Context, Duration, Layer, Option, Redacted, Schema } from "effect"
 import cassandra from "cassandra-driver"
 import { PositiveInt } from "../domain/PositiveInt.ts"
 import { tlsConnectOptions, tlsFiles } from "./TlsFiles.ts"
@@ -31,8 +31,8 @@ export const Consistency = {
 } as const
 export type Consistency = keyof typeof Consistency
 
-/** Everything the live Cassandra layer reads from the environment. */
-export interface CassandraConfig {
+/** Everything the live Cassandra layers read from the environment. */
+export interface CassandraConfigShape {
   readonly contactPoints: ReadonlyArray<string>
   readonly localDataCenter: string
   readonly keyspace: string
@@ -67,7 +67,7 @@ const tls = Config.Boolean("CASSANDRA_TLS").pipe(
 )
 
 /** Reads and validates the `CASSANDRA_*` variables; a bad value fails naming its variable. */
-export const CassandraConfig: Config.Config<CassandraConfig> = Config.all({
+const config: Config.Config<CassandraConfigShape> = Config.all({
   contactPoints: Config.Array(ContactPoint, "CASSANDRA_CONTACT_POINTS").pipe(Config.withDefault(["127.0.0.1:9042"])),
   localDataCenter: Config.schema(DataCenter, "CASSANDRA_LOCAL_DC").pipe(Config.withDefault("datacenter1")),
   keyspace: Config.schema(CqlIdentifier, "CASSANDRA_KEYSPACE").pipe(Config.withDefault("users_stream")),
@@ -84,8 +84,18 @@ export const CassandraConfig: Config.Config<CassandraConfig> = Config.all({
     .pipe(Config.withDefault("LOCAL_QUORUM" as const))
 })
 
+/**
+ * The Cassandra configuration every Cassandra layer uses, read once per command: `CassandraConfig.layer` reads the
+ * variables (a bad value fails there, naming its variable).
+ */
+export class CassandraConfig extends Context.Service<CassandraConfig, CassandraConfigShape>()("users-pipeline/layers/CassandraConfig") {
+  /** The `CASSANDRA_*` variables, read and validated. */
+  static readonly config = config
+  static readonly layer = Layer.effect(this, config)
+}
+
 /** The `replication` map of `CREATE KEYSPACE`; NetworkTopologyStrategy places the replicas in the local DC. */
-export const replicationCql = (config: CassandraConfig): string =>
+export const replicationCql = (config: CassandraConfigShape): string =>
   config.replicationStrategy === "SimpleStrategy"
     ? `{'class': 'SimpleStrategy', 'replication_factor': ${config.replicationFactor}}`
     : `{'class': 'NetworkTopologyStrategy', '${config.localDataCenter}': ${config.replicationFactor}}`
@@ -97,7 +107,7 @@ export const defaultPoolConnections = 2
 export const maxReconnectDelay = Duration.seconds(10)
 
 /** Driver options for the config: DC- and token-aware routing (driver default), pooling, timeouts, auth, TLS, reconnection. */
-export const clientOptions = (config: CassandraConfig): cassandra.DseClientOptions => {
+export const clientOptions = (config: CassandraConfigShape): cassandra.DseClientOptions => {
   const readTimeout = Duration.toMillis(config.requestTimeout)
   return {
     contactPoints: [...config.contactPoints],

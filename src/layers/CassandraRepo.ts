@@ -1,10 +1,10 @@
-import { Duration, Effect, Layer, Option, Predicate, References, Schedule } from "effect"
-import type { Config } from "effect"
+import { Duration, Effect, Layer, Option, References, Schedule } from "effect"
 import cassandra from "cassandra-driver"
 import type { User } from "../domain/User.ts"
 import { CassandraRejected, CassandraRepo, CassandraUnavailable } from "../services/CassandraRepo.ts"
 import type { CassandraWriteError, UserRow } from "../services/CassandraRepo.ts"
 import { CassandraConfig, clientOptions, Consistency } from "./CassandraConfig.ts"
+import type { CassandraConfigShape } from "./CassandraConfig.ts"
 import { insertParams, insertStatement, schemaStatements, writtenColumns } from "./UsersTable.ts"
 
 const { errors, types } = cassandra
@@ -41,14 +41,6 @@ const isTransient = (error: unknown): boolean => {
   )
 }
 
-const describeError = (error: unknown): string => {
-  if (error instanceof errors.NoHostAvailableError) {
-    const hosts = Object.entries<unknown>(error.innerErrors ?? {})
-    if (hosts.length > 0) return `no host available: ${hosts.map(([host, e]) => `${host} (${describeError(e)})`).join("; ")}`
-  }
-  return (Predicate.hasProperty(error, "message") ? String(error.message) : String(error)).replace(/\s+/g, " ").trim()
-}
-
 /** A refusal that can be about the bound values: the driver could not encode one, or the server found the request invalid. */
 const aboutValues = (error: unknown): boolean =>
   error instanceof TypeError || error instanceof RangeError ||
@@ -60,12 +52,11 @@ const aboutValues = (error: unknown): boolean =>
  */
 export const classifyDriverError = (
   error: unknown,
-  context?: string,
+  context = "",
   request: "row" | "other" = "other"
 ): CassandraUnavailable | CassandraRejected => {
-  const message = context === undefined ? describeError(error) : `${context}: ${describeError(error)}`
-  if (isTransient(error)) return new CassandraUnavailable({ message })
-  return new CassandraRejected({ message, affects: request === "row" && aboutValues(error) ? "row" : "every-row" })
+  if (isTransient(error)) return new CassandraUnavailable({ context, cause: error })
+  return new CassandraRejected({ context, cause: error, affects: request === "row" && aboutValues(error) ? "row" : "every-row" })
 }
 
 const attempt = <A>(run: (signal: AbortSignal) => Promise<A>, context?: string) =>
@@ -86,7 +77,8 @@ export const confirmAgainstTable = <E extends CassandraRejected | CassandraUnava
   const missing = writtenColumns.filter((column) => !present.has(column))
   if (missing.length === 0 || (error._tag === "CassandraRejected" && error.affects === "every-row")) return error
   return new CassandraRejected({
-    message: `${error.message} (table lacks ${missing.length === writtenColumns.length ? "every column: it does not exist" : missing.join(", ")})`,
+    context: `the table lacks ${missing.length === writtenColumns.length ? "every column: it does not exist" : missing.join(", ")}`,
+    cause: error,
     affects: "every-row"
   })
 }
@@ -107,16 +99,16 @@ const internals = (client: cassandra.Client): DriverInternals => client as unkno
 const shutdown = (client: cassandra.Client): Promise<void> =>
   client.shutdown().finally(() => internals(client).controlConnection?.connection?.close())
 
-/** The setting to look at when a connection fails the way a TLS mismatch does. */
-const connectHint = (config: CassandraConfig, message: string): string =>
+/** The setting to look at when a connection fails the way a TLS mismatch does (said before the driver's failure). */
+const connectHint = (config: CassandraConfigShape, message: string): string =>
   Option.isNone(config.tls) && /ECONNRESET|socket hang up|closed/i.test(message)
-    ? "; a node that requires client encryption resets plaintext connections: is CASSANDRA_TLS needed?"
+    ? "; is CASSANDRA_TLS needed? A node that requires client encryption resets plaintext connections"
     : Option.isSome(config.tls) && /certificate|self.signed|verify/i.test(message)
-    ? "; check CASSANDRA_TLS_CA_FILE (the CA that signed the nodes' certificates) and CASSANDRA_TLS_SERVER_NAME"
+    ? "; the nodes' certificate was not verified: check CASSANDRA_TLS_CA_FILE (the CA that signed it) and CASSANDRA_TLS_SERVER_NAME"
     : ""
 
 /** A connected driver client for the config (within `CASSANDRA_CONNECT_TIMEOUT`), shut down with the scope. */
-export const connect = Effect.fnUntraced(function*(config: CassandraConfig) {
+export const connect = Effect.fnUntraced(function*(config: CassandraConfigShape) {
   const where = `Cassandra at ${config.contactPoints.join(",")} (CASSANDRA_CONTACT_POINTS, DC ${config.localDataCenter})`
   const client = yield* Effect.acquireRelease(
     Effect.try({ try: () => new cassandra.Client(clientOptions(config)), catch: (error) => classifyDriverError(error, where) }),
@@ -129,22 +121,20 @@ export const connect = Effect.fnUntraced(function*(config: CassandraConfig) {
   }, `cannot connect to ${where}`).pipe(
     Effect.mapError((error) => {
       const hint = connectHint(config, error.message)
-      return hint === "" ? error : error._tag === "CassandraRejected"
-        ? new CassandraRejected({ message: error.message + hint, affects: error.affects })
-        : new CassandraUnavailable({ message: error.message + hint })
+      return hint === "" ? error : classifyDriverError(error.cause, `${error.context}${hint}`)
     }),
     Effect.timeoutOrElse({
       duration: config.connectTimeout,
       orElse: () =>
         Effect.fail(new CassandraUnavailable({
-          message: `cannot connect to ${where}: no answer within ${Duration.format(config.connectTimeout)}`
+          context: `cannot connect to ${where}: no answer within ${Duration.format(config.connectTimeout)}`
         }))
     })
   )
   return client
 })
 
-const createSchema = Effect.fnUntraced(function*(client: cassandra.Client, config: CassandraConfig) {
+const createSchema = Effect.fnUntraced(function*(client: cassandra.Client, config: CassandraConfigShape) {
   const context = `cannot create ${config.keyspace}.${config.table}`
   for (const statement of schemaStatements(config)) {
     yield* attempt(() => client.execute(statement), context)
@@ -153,13 +143,13 @@ const createSchema = Effect.fnUntraced(function*(client: cassandra.Client, confi
     Effect.repeat({ until: (agreed) => agreed, schedule: Schedule.spaced("500 millis") }),
     Effect.timeoutOrElse({
       duration: config.requestTimeout,
-      orElse: () => Effect.fail(new CassandraUnavailable({ message: `${context}: no schema agreement between nodes` }))
+      orElse: () => Effect.fail(new CassandraUnavailable({ context: `${context}: no schema agreement between nodes` }))
     })
   )
 })
 
 /** The live CassandraRepo: connects, creates keyspace and table if missing, upserts through one prepared INSERT. */
-export const layer: Layer.Layer<CassandraRepo, Config.ConfigError | CassandraRejected | CassandraUnavailable> =
+export const layer: Layer.Layer<CassandraRepo, CassandraRejected | CassandraUnavailable, CassandraConfig> =
   Layer.effect(
     CassandraRepo,
     Effect.gen(function*() {
@@ -232,7 +222,7 @@ export const layer: Layer.Layer<CassandraRepo, Config.ConfigError | CassandraRej
         : write
 
       const ping = attempt(() => client.execute(pingQuery, [], pingOptions)).pipe(
-        Effect.catchTag("CassandraRejected", ({ message }) => Effect.fail(new CassandraUnavailable({ message }))),
+        Effect.catchTag("CassandraRejected", ({ cause, context }) => Effect.fail(new CassandraUnavailable({ context, cause }))),
         Effect.asVoid,
         Effect.withSpan("CassandraRepo.ping", {
           kind: "client",

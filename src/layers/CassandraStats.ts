@@ -1,5 +1,4 @@
 import { Clock, Effect, Layer } from "effect"
-import type { Config } from "effect"
 import cassandra from "cassandra-driver"
 import { CassandraRejected } from "../services/CassandraRepo.ts"
 import type { CassandraUnavailable } from "../services/CassandraRepo.ts"
@@ -24,7 +23,7 @@ export const ringBoundaries = (count: number): ReadonlyArray<bigint> =>
  * `written_at`, 16 ranges, 4 at a time, 5,000 rows a page. Its cost is one read of every row's `written_at`
  * (rows / 5,000 pages, at least 16 requests), bounded by the row limit.
  */
-export const layer: Layer.Layer<CassandraStats, Config.ConfigError | CassandraUnavailable | CassandraRejected> = Layer.effect(
+export const layer: Layer.Layer<CassandraStats, CassandraUnavailable | CassandraRejected, CassandraConfig> = Layer.effect(
   CassandraStats,
   Effect.gen(function*() {
     const config = yield* CassandraConfig
@@ -40,7 +39,7 @@ export const layer: Layer.Layer<CassandraStats, Config.ConfigError | CassandraUn
       const exists = yield* attempt(() => client.metadata.getTable(config.keyspace, config.table))
       if (exists === null) {
         return yield* new CassandraRejected({
-          message: `table ${name} does not exist (CASSANDRA_KEYSPACE, CASSANDRA_TABLE); the stream creates it when it starts`,
+          context: `table ${name} does not exist (CASSANDRA_KEYSPACE, CASSANDRA_TABLE); the stream creates it when it starts`,
           affects: "every-row"
         })
       }

@@ -1,5 +1,4 @@
 import { Effect, Layer } from "effect"
-import type { Config } from "effect"
 import { randomUUID } from "node:crypto"
 import { deadLetterInfo } from "../domain/DeadLetter.ts"
 import { cursorMetadata, parseCursor } from "../domain/RedriveCursor.ts"
@@ -7,7 +6,7 @@ import { DeadLetterQueue } from "../services/DeadLetterQueue.ts"
 import type { DeadLetter, RedriveSession } from "../services/DeadLetterQueue.ts"
 import type { ConsumedMessage } from "../services/KafkaConsumer.ts"
 import { KafkaInspector } from "../services/KafkaInspector.ts"
-import { KafkaRejected } from "../services/KafkaProducer.ts"
+import { KafkaRejected } from "../services/KafkaErrors.ts"
 import { makeKafka } from "./KafkaClient.ts"
 import { KafkaConfig } from "./KafkaConfig.ts"
 import { readRanges } from "./KafkaRangeReader.ts"
@@ -25,7 +24,7 @@ const toDeadLetter = (message: ConsumedMessage): DeadLetter => ({
 const failedAt = (letter: DeadLetter) => letter.info.failedAt?.getTime() ?? letter.timestamp
 
 /** The dead-letter topic `KAFKA_DLQ_TOPIC` over kafkajs: offsets from the admin API, letters read by a short-lived group member. */
-export const layer: Layer.Layer<DeadLetterQueue, Config.ConfigError, KafkaInspector> = Layer.effect(
+export const layer: Layer.Layer<DeadLetterQueue, never, KafkaInspector | KafkaConfig> = Layer.effect(
   DeadLetterQueue,
   Effect.gen(function*() {
     const config = yield* KafkaConfig
@@ -52,7 +51,7 @@ export const layer: Layer.Layer<DeadLetterQueue, Config.ConfigError, KafkaInspec
       const group = yield* inspector.describeGroup(groupId, topic)
       if (group.members.length > 0) {
         return yield* new KafkaRejected({
-          message: `group ${groupId} has ${group.members.length} live member(s) on ${topic}: another redrive is running`
+          context: `group ${groupId} has ${group.members.length} live member(s) on ${topic}: another redrive is running`
         })
       }
       const partitions = yield* offsets

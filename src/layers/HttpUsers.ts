@@ -29,9 +29,9 @@ const config = Config.all({
   budget: Config.option(Config.schema(UsersBudgetFromString, "USERS_API_BUDGET"))
 })
 
-type Extra = { readonly status?: number; readonly retryAfterMillis?: number }
-const unavailable = (reason: HttpUsersUnavailable["reason"], message: string, extra: Extra = {}) =>
-  new HttpUsersUnavailable({ reason, message, ...extra })
+type Extra = { readonly status?: number; readonly retryAfterMillis?: number; readonly cause?: unknown }
+const unavailable = (reason: HttpUsersUnavailable["reason"], context: string, extra: Extra = {}) =>
+  new HttpUsersUnavailable({ reason, context, ...extra })
 
 const retryAfterMillis = (response: HttpClientResponse.HttpClientResponse, now: number): Extra =>
   Headers.get(response.headers, "retry-after").pipe(
@@ -71,9 +71,9 @@ const toPage = Effect.fnUntraced(function*(
   const status = response.status
   if (status === 429) return yield* rateLimited(response, yield* Clock.currentTimeMillis, rateWindow)
   if (status >= 500) return yield* unavailable("ServerError", `HTTP ${status}`, { status })
-  if (status < 200 || status >= 300) return yield* new HttpUsersRejected({ message: `HTTP ${status}`, status })
+  if (status < 200 || status >= 300) return yield* new HttpUsersRejected({ context: `HTTP ${status}`, status })
   const body = yield* decodeBody(response).pipe(
-    Effect.mapError((error) => unavailable("MalformedBody", `body is not a users page: ${error.message}`, { status }))
+    Effect.mapError((cause) => unavailable("MalformedBody", "body is not a users page", { status, cause }))
   )
   if ("error" in body) return yield* unavailable("ErrorBody", body.error, { status })
   const unexpected = mismatch(request, body)
@@ -81,16 +81,17 @@ const toPage = Effect.fnUntraced(function*(
   return body
 })
 
-const fromClientError = (error: HttpClientError) => {
-  const status: Extra = error.response === undefined ? {} : { status: error.response.status }
-  switch (error.reason._tag) {
+/** A failed exchange: its own message says what was asked and what went wrong. */
+const fromClientError = (cause: HttpClientError) => {
+  const status = cause.response === undefined ? {} : { status: cause.response.status }
+  switch (cause.reason._tag) {
     case "TransportError":
-      return unavailable("Transport", error.message)
+      return unavailable("Transport", "", { cause })
     case "DecodeError":
     case "EmptyBodyError":
-      return unavailable("MalformedBody", error.message, status)
+      return unavailable("MalformedBody", "", { ...status, cause })
     default:
-      return new HttpUsersRejected({ message: error.message, ...status })
+      return new HttpUsersRejected({ context: "", cause, ...status })
   }
 }
 

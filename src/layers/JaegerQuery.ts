@@ -14,8 +14,8 @@ const decodeTraces = HttpClientResponse.schemaBodyJson(JaegerTraces)
 export const make = Effect.fnUntraced(function*(base: URL) {
   const client = (yield* HttpClient.HttpClient).pipe(HttpClient.mapRequest(HttpClientRequest.acceptJson))
   const url = (path: string) => new URL(path, base).href
-  const unavailable = (error: { readonly message: string }) =>
-    new JaegerUnavailable({ message: `Jaeger's query API at ${base.origin} did not answer: ${error.message}` })
+  const unavailable = (cause: unknown) => new JaegerUnavailable({ context: `Jaeger's query API at ${base.origin} did not answer`, cause })
+  const answered = (status: number) => new JaegerUnavailable({ context: `Jaeger's query API at ${base.origin} did not answer: HTTP ${status}` })
 
   const get = (path: string, urlParams: Record<string, string> = {}) =>
     client.execute(HttpClientRequest.get(url(path), { urlParams })).pipe(
@@ -31,15 +31,15 @@ export const make = Effect.fnUntraced(function*(base: URL) {
       tags: JSON.stringify(search.tags),
       limit: String(search.limit)
     })
-    if (response.status !== 200) return yield* unavailable({ message: `HTTP ${response.status}` })
+    if (response.status !== 200) return yield* answered(response.status)
     return yield* traces(response)
   }, Effect.scoped)
 
   const getTrace = Effect.fn("JaegerQuery.getTrace")(function*(traceId: string) {
     const response = yield* get(`/api/traces/${encodeURIComponent(traceId)}`)
-    const notFound = new TraceNotFound({ message: `trace ${traceId} is not in Jaeger (unsampled, not exported yet, or past retention)` })
+    const notFound = new TraceNotFound({ context: `trace ${traceId} is not in Jaeger (unsampled, not exported yet, or past retention)` })
     if (response.status === 404) return yield* notFound
-    if (response.status !== 200) return yield* unavailable({ message: `HTTP ${response.status}` })
+    if (response.status !== 200) return yield* answered(response.status)
     const [trace] = yield* traces(response)
     return trace === undefined ? yield* notFound : trace
   }, Effect.scoped)

@@ -3,10 +3,10 @@
 import { Duration, Effect, Option, Redacted, Schedule } from "effect"
 import { Kafka, logLevel } from "kafkajs"
 import type { LogEntry, RetryOptions, SASLOptions } from "kafkajs"
-import { KafkaUnavailable } from "../services/KafkaProducer.ts"
 import { registerCodecs } from "./KafkaCodecs.ts"
-import type { KafkaConfig } from "./KafkaConfig.ts"
-import { toKafkaError } from "./KafkaErrors.ts"
+import type { KafkaConfigShape } from "./KafkaConfig.ts"
+import { classifyWith } from "./KafkaErrors.ts"
+import type { KafkaFailure } from "./KafkaErrors.ts"
 import { tlsConnectOptions } from "./TlsFiles.ts"
 
 /** Backoff for every kafkajs call: 300 ms doubling to 10 s, 12 retries (about 90 s): rides out a broker restart, reconnects within 10 s of its return. */
@@ -17,7 +17,7 @@ const severity = ({ level, namespace, log: { message } }: LogEntry) =>
     ? level === logLevel.DEBUG ? "Trace" : "Debug"
     : "Warn"
 
-const toSasl = (config: KafkaConfig): SASLOptions | undefined =>
+const toSasl = (config: KafkaConfigShape): SASLOptions | undefined =>
   Option.match(config.sasl, {
     onNone: () => undefined,
     onSome: ({ mechanism, username, password }) => ({ mechanism, username, password: Redacted.value(password) })
@@ -27,7 +27,7 @@ const toSasl = (config: KafkaConfig): SASLOptions | undefined =>
 const lastConnectionErrors = new WeakMap<Kafka, string>()
 
 /** Builds the kafkajs client; its logs go to Effect logging (kafkajs INFO as Debug, its retried errors as Warn). */
-export const makeKafka = Effect.fnUntraced(function*(config: KafkaConfig) {
+export const makeKafka = Effect.fnUntraced(function*(config: KafkaConfigShape) {
   const log = Effect.runSyncWith(yield* Effect.context<never>())
   let kafka: Kafka | undefined
   const logEntry = (entry: LogEntry) => {
@@ -56,7 +56,7 @@ export const makeKafka = Effect.fnUntraced(function*(config: KafkaConfig) {
 })
 
 /** Why connecting may have failed, from kafkajs' last connection error, with the setting to look at. */
-const connectHint = (config: KafkaConfig, kafka: Kafka | undefined): string => {
+const connectHint = (config: KafkaConfigShape, kafka: Kafka | undefined): string => {
   const last = kafka === undefined ? undefined : lastConnectionErrors.get(kafka)
   if (last === undefined) return ""
   const hint = Option.isNone(config.ssl) && /closed connection/i.test(last)
@@ -67,17 +67,28 @@ const connectHint = (config: KafkaConfig, kafka: Kafka | undefined): string => {
   return ` (last error: ${last}${hint})`
 }
 
-/** Fails with `KafkaUnavailable` naming the brokers when `connect` does not finish within `KAFKA_CONNECT_TIMEOUT`. */
-export const connectWithin = (config: KafkaConfig, what: string, connect: () => Promise<void>, kafka?: Kafka) =>
-  Effect.tryPromise({ try: connect, catch: (error) => toKafkaError(error, `${what} could not connect to ${config.brokers.join(",")}`) }).pipe(
+/** Fails (as `fail` states it, retryable) naming the brokers when `connect` does not finish within `KAFKA_CONNECT_TIMEOUT`. */
+export const connectWithin = <E>(
+  config: KafkaConfigShape,
+  what: string,
+  connect: () => Promise<void>,
+  fail: KafkaFailure<E>,
+  kafka?: Kafka
+): Effect.Effect<void, E> =>
+  Effect.tryPromise({
+    try: connect,
+    catch: (error) => classifyWith(fail)(error, `${what} could not connect to ${config.brokers.join(",")}`)
+  }).pipe(
     Effect.timeoutOrElse({
       duration: config.connectTimeout,
       orElse: () =>
-        Effect.fail(new KafkaUnavailable({
-          message: `${what} could not reach Kafka brokers ${config.brokers.join(",")} (KAFKA_BROKERS) within ${
+        Effect.fail(fail(
+          `${what} could not reach Kafka brokers ${config.brokers.join(",")} (KAFKA_BROKERS) within ${
             Duration.format(config.connectTimeout)
-          } (KAFKA_CONNECT_TIMEOUT)${connectHint(config, kafka)}`
-        }))
+          } (KAFKA_CONNECT_TIMEOUT)${connectHint(config, kafka)}`,
+          undefined,
+          true
+        ))
     })
   )
 
@@ -86,19 +97,20 @@ export const disconnect = (what: string, client: { readonly disconnect: () => Pr
   Effect.tryPromise(() => client.disconnect()).pipe(Effect.ignore({ log: "Warn", message: `${what} did not disconnect cleanly` }))
 
 /** Creates the topics if missing (partitions/replication from config); one that exists with other settings is used as it is, with a warning. */
-export const ensureTopics = Effect.fn("Kafka.ensureTopics")(function*(
+export const ensureTopics = <E>(
   kafka: Kafka,
-  config: KafkaConfig,
+  config: KafkaConfigShape,
   topics: ReadonlyArray<string>,
+  fail: KafkaFailure<E>,
   options: { readonly warn: boolean } = { warn: true }
-) {
+): Effect.Effect<void, E> => Effect.gen(function*() {
   const admin = yield* Effect.acquireRelease(
     Effect.sync(() => kafka.admin({ retry: kafkaRetry })),
     (admin) => disconnect("Kafka admin", admin)
   )
-  yield* connectWithin(config, "Kafka admin", () => admin.connect(), kafka)
+  yield* connectWithin(config, "Kafka admin", () => admin.connect(), fail, kafka)
   const call = <A>(what: string, f: () => Promise<A>) =>
-    Effect.tryPromise({ try: f, catch: (error) => toKafkaError(error, what) })
+    Effect.tryPromise({ try: f, catch: (error) => classifyWith(fail)(error, what) })
   const existing = new Set(yield* call("listing Kafka topics", () => admin.listTopics()))
   const missing = topics.filter((topic) => !existing.has(topic))
   if (missing.length > 0) {
@@ -128,5 +140,4 @@ export const ensureTopics = Effect.fn("Kafka.ensureTopics")(function*(
       )
     }
   }
-
-}, Effect.scoped)
+}).pipe(Effect.scoped, Effect.withSpan("Kafka.ensureTopics"))

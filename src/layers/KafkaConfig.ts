@@ -1,4 +1,4 @@
-import { Config, Duration, Option, Schema } from "effect"
+import { Config, Context, Duration, Layer, Option, Schema } from "effect"
 import { PositiveInt } from "../domain/PositiveInt.ts"
 import { compressionTypes } from "./KafkaCodecs.ts"
 import { tlsFiles } from "./TlsFiles.ts"
@@ -28,8 +28,13 @@ const ssl = Config.Boolean("KAFKA_SSL").pipe(
   )
 )
 
-/** The Kafka side of the configuration, read from `KAFKA_*` variables. */
-export const KafkaConfig = Config.all({
+/** Values given on the command line (`stream --from`, `--replay-from`): each replaces its variable, which is then not read. */
+export interface KafkaConfigOverrides {
+  readonly startFrom?: "earliest" | "latest" | undefined
+  readonly replayFrom?: Date | undefined
+}
+
+const read = (overrides: KafkaConfigOverrides) => Config.all({
   brokers: Config.Array(Schema.String, "KAFKA_BROKERS").pipe(
     Config.map((brokers) => brokers.map((broker) => broker.trim()).filter((broker) => broker.length > 0)),
     Config.withDefault(["127.0.0.1:9092"])
@@ -40,8 +45,12 @@ export const KafkaConfig = Config.all({
   partitions: positiveInt("KAFKA_TOPIC_PARTITIONS").pipe(Config.withDefault(6)),
   replication: positiveInt("KAFKA_TOPIC_REPLICATION").pipe(Config.withDefault(1)),
   groupId: Config.String("KAFKA_GROUP_ID").pipe(Config.withDefault("users-stream")),
-  startFrom: Config.Literals(["earliest", "latest"], "KAFKA_START_FROM").pipe(Config.withDefault("earliest" as const)),
-  replayFrom: Config.option(Config.Date("KAFKA_REPLAY_FROM")),
+  startFrom: overrides.startFrom !== undefined
+    ? Config.succeed(overrides.startFrom)
+    : Config.Literals(["earliest", "latest"], "KAFKA_START_FROM").pipe(Config.withDefault("earliest" as const)),
+  replayFrom: overrides.replayFrom !== undefined
+    ? Config.succeed(Option.some(overrides.replayFrom))
+    : Config.option(Config.Date("KAFKA_REPLAY_FROM")),
   compression: Config.Literals(Object.keys(compressionTypes) as Array<Compression>, "KAFKA_COMPRESSION").pipe(
     Config.withDefault<Compression>("zstd")
   ),
@@ -56,4 +65,17 @@ export const KafkaConfig = Config.all({
   sessionTimeout: Config.Duration("KAFKA_SESSION_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10)))
 })
 
-export type KafkaConfig = Config.Success<typeof KafkaConfig>
+/** The Kafka side of the configuration, as read from the `KAFKA_*` variables. */
+export type KafkaConfigShape = Config.Success<ReturnType<typeof read>>
+
+/**
+ * The Kafka configuration every Kafka layer uses, read once per command: `KafkaConfig.layer` reads the variables (a bad
+ * value fails there, naming its variable); flags override by providing the configuration with their values in place.
+ */
+export class KafkaConfig extends Context.Service<KafkaConfig, KafkaConfigShape>()("users-pipeline/layers/KafkaConfig") {
+  /** The `KAFKA_*` variables, read and validated. */
+  static readonly config = read({})
+  static readonly layer = Layer.effect(this, this.config)
+  /** The configuration with the flags' values in place of their variables'. */
+  static readonly layerWith = (overrides: KafkaConfigOverrides) => Layer.effect(this, read(overrides))
+}

@@ -1,15 +1,14 @@
 import { Cause, Context, Duration, Effect, FiberSet, Layer, Metric, Option, Queue, Schedule, Semaphore, Stream } from "effect"
-import type { Config } from "effect"
 import type { EachBatchPayload, IHeaders, IMemberAssignment, KafkaMessage } from "kafkajs"
 import type { CommitPosition } from "../domain/CommitWatermark.ts"
-import { KafkaConsumer, KafkaConsumerError, KafkaConsumerStatus } from "../services/KafkaConsumer.ts"
+import { KafkaConsumer, KafkaConsumerStatus } from "../services/KafkaConsumer.ts"
 import type { ConsumedBatch, ConsumedMessage } from "../services/KafkaConsumer.ts"
+import type { KafkaConsumerError } from "../services/KafkaErrors.ts"
 import { replayFrom } from "./KafkaReplay.ts"
-import type { KafkaProduceError } from "../services/KafkaProducer.ts"
 import { connectWithin, disconnect, ensureTopics, kafkaRetry, makeKafka } from "./KafkaClient.ts"
 import { KafkaBatchCursor } from "./KafkaBatchCursor.ts"
 import { KafkaConfig } from "./KafkaConfig.ts"
-import { describeKafkaError, kafkaErrorKind } from "./KafkaErrors.ts"
+import { consumerFailure, toConsumerError } from "./KafkaErrors.ts"
 
 const partitionsConsumedConcurrently = 3
 
@@ -39,15 +38,6 @@ export const toConsumedMessage = (topic: string, partition: number, message: Kaf
   }
 }
 
-const consumerError = (error: unknown, context: string) =>
-  new KafkaConsumerError({
-    message: `${context}: ${describeKafkaError(error)}`,
-    retryable: kafkaErrorKind(error) === "unavailable"
-  })
-
-const fromStartError = (error: KafkaProduceError) =>
-  new KafkaConsumerError({ message: error.message, retryable: error._tag === "KafkaUnavailable" })
-
 /** Messages between the position of a fetched batch and the partition's end, by partition. */
 const consumerLag = Metric.gauge("kafka_consumer_lag", { description: "messages behind the end of the partition, at the last fetch" })
 
@@ -63,12 +53,12 @@ const losesGroup = (error: unknown) =>
  * After a crash kafkajs does not restart from (it gives up at once on a lost coordinator while a broker stops), the consumer
  * rejoins by itself when the cause is transient; only a permanent one fails the stream.
  */
-export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.ConfigError | KafkaConsumerError> = Layer
+export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, KafkaConsumerError, KafkaConfig> = Layer
   .effectContext(Effect.gen(function*() {
     const config = yield* KafkaConfig
     const kafka = yield* makeKafka(config)
     // The stream's producer layer ensures the same topic (and the DLQ) and warns about its settings once.
-    yield* ensureTopics(kafka, config, [config.topic], { warn: false }).pipe(Effect.mapError(fromStartError))
+    yield* ensureTopics(kafka, config, [config.topic], consumerFailure, { warn: false })
     // The buffer holds messages in batches of up to `batchMessages`: KAFKA_CONSUMER_BUFFER messages at most, in one batch at least.
     const batchMessages = Math.min(maxBatchMessages, config.consumerBuffer)
     const queue = yield* Queue.bounded<ConsumedBatch, KafkaConsumerError>(Math.max(1, Math.floor(config.consumerBuffer / batchMessages)))
@@ -114,7 +104,7 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
         if (fresh.length === 0) return Effect.void
         return Effect.tryPromise({
           try: () => consumer.commitOffsets(fresh.map((position) => ({ ...position }))),
-          catch: (error) => consumerError(error, `committing offsets of group ${config.groupId}`)
+          catch: (error) => toConsumerError(error, `committing offsets of group ${config.groupId}`)
         }).pipe(
           Effect.tap(() =>
             Effect.sync(() => {
@@ -225,23 +215,23 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, Config.Conf
         eachBatch: (payload) => runPromise(pullBatch(payload))
       })
     if (Option.isSome(config.replayFrom)) yield* replayFrom(kafka, config.groupId, config.topic, config.replayFrom.value)
-    yield* connectWithin(config, "Kafka consumer", () => consumer.connect(), kafka).pipe(Effect.mapError(fromStartError))
+    yield* connectWithin(config, "Kafka consumer", () => consumer.connect(), consumerFailure, kafka)
     yield* Effect.tryPromise({
       try: async () => {
         await consumer.subscribe({ topics: [config.topic], fromBeginning: config.startFrom === "earliest" })
         await run()
       },
-      catch: (error) => consumerError(error, `joining group ${config.groupId} on ${config.topic}`)
+      catch: (error) => toConsumerError(error, `joining group ${config.groupId} on ${config.topic}`)
     })
     const rejoin = Effect.tryPromise({
       try: async () => {
         await consumer.connect()
         await run()
       },
-      catch: (error) => consumerError(error, `rejoining group ${config.groupId} on ${config.topic}`)
+      catch: (error) => toConsumerError(error, `rejoining group ${config.groupId} on ${config.topic}`)
     }).pipe(Effect.retry({ schedule: rejoinBackoff, while: (error) => error.retryable && !closing }))
     const recover = (error: unknown) => {
-      const crash = consumerError(error, "Kafka consumer crashed")
+      const crash = toConsumerError(error, "Kafka consumer crashed")
       return crash.retryable
         ? Effect.logWarning(`${crash.message}; rejoining the group`).pipe(Effect.andThen(Effect.delay(rejoin, "1 second")))
         : Effect.fail(crash)

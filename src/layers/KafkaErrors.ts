@@ -1,78 +1,63 @@
-// How a kafkajs failure is told apart: transient (retrying can help) or permanent, and the service errors it becomes.
-import { KafkaRejected, KafkaUnavailable } from "../services/KafkaProducer.ts"
-import type { KafkaProduceError } from "../services/KafkaProducer.ts"
+// How a kafkajs failure becomes a Kafka service error: by its class and kafkajs' own `retriable` flag.
+import kafkajs from "kafkajs"
+import { KafkaConsumerError, KafkaRejected, KafkaUnavailable } from "../services/KafkaErrors.ts"
+import type { KafkaError } from "../services/KafkaErrors.ts"
 
-const permanentTypes = new Set([
-  "UNKNOWN_TOPIC_OR_PARTITION",
-  "TOPIC_AUTHORIZATION_FAILED",
-  "GROUP_AUTHORIZATION_FAILED",
-  "CLUSTER_AUTHORIZATION_FAILED",
-  "SASL_AUTHENTICATION_FAILED",
-  "MESSAGE_TOO_LARGE",
-  "RECORD_LIST_TOO_LARGE",
-  "INVALID_RECORD",
-  "INVALID_REPLICATION_FACTOR",
-  "INVALID_PARTITIONS",
-  "POLICY_VIOLATION"
-])
+const {
+  KafkaJSAggregateError,
+  KafkaJSError,
+  KafkaJSGroupCoordinatorNotFound,
+  KafkaJSNonRetriableError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+  KafkaJSTimeout
+} = kafkajs
 
-const transientNames = new Set([
-  "KafkaJSNumberOfRetriesExceeded",
-  "KafkaJSConnectionError",
-  "KafkaJSConnectionClosedError",
-  "KafkaJSRequestTimeoutError",
-  "KafkaJSBrokerNotFound",
-  "KafkaJSNoBrokerAvailableError",
-  "KafkaJSTimeout",
-  "KafkaJSLockTimeout",
-  "KafkaJSGroupCoordinatorNotFound",
-  "KafkaJSMetadataNotLoaded",
-  "KafkaJSTopicMetadataNotLoaded"
-])
+/** A broker answer kafkajs retries (metadata can lag a topic's creation); the layers ensured the topics at start, so it stays. */
+const unknownTopic = (error: unknown): boolean =>
+  error instanceof KafkaJSProtocolError && error.type === "UNKNOWN_TOPIC_OR_PARTITION"
 
-interface KafkaJSLike {
-  readonly name?: unknown
-  readonly type?: unknown
-  readonly retriable?: unknown
-  readonly cause?: unknown
-  readonly errors?: unknown
+/**
+ * Whether a failed kafkajs call may succeed if tried again: an aggregate when every part may; exhausted retries unless
+ * what kept failing is a refusal; a call kafkajs gave up on at once as its cause; a lost group coordinator or a deadline
+ * (non-retriable to kafkajs, but they pass); any other kafkajs error by its `retriable` flag. Anything else is a bug: no.
+ */
+export const isRetriable = (error: unknown): boolean => {
+  if (error instanceof KafkaJSAggregateError) return error.errors.length > 0 && error.errors.every(isRetriable)
+  if (unknownTopic(error)) return false
+  if (error instanceof KafkaJSNumberOfRetriesExceeded) return !(error.cause instanceof KafkaJSError) || isRetriable(error.cause)
+  if (error instanceof KafkaJSGroupCoordinatorNotFound || error instanceof KafkaJSTimeout) return true
+  if (error instanceof KafkaJSNonRetriableError) return error.cause !== undefined && error.cause !== error && isRetriable(error.cause)
+  return error instanceof KafkaJSError && error.retriable
 }
 
-const errorChain = (error: unknown): Array<KafkaJSLike> => {
-  if (typeof error !== "object" || error === null) return []
-  const e = error as KafkaJSLike
-  const nested = Array.isArray(e.errors) ? e.errors.flatMap(errorChain) : []
-  return [e, ...errorChain(e.cause), ...nested]
-}
+/** The failure and the failures it wraps (kafkajs' `cause`). */
+const causes = (error: unknown): Array<unknown> =>
+  error instanceof KafkaJSError && error.cause !== undefined && error.cause !== error ? [error, ...causes(error.cause)] : [error]
 
-const isObject = (value: unknown): value is KafkaJSLike => typeof value === "object" && value !== null
-
-const isTransient = (error: KafkaJSLike): boolean =>
-  error.name === "KafkaJSAggregateError"
-    ? Array.isArray(error.errors) && error.errors.length > 0 && error.errors.every((inner) => isObject(inner) && isTransient(inner))
-    : error.name === "KafkaJSNonRetriableError" && isObject(error.cause) && error.cause !== error
-    ? isTransient(error.cause)
-    : (typeof error.name === "string" && transientNames.has(error.name)) || error.retriable === true
-
-/** Whether a failed kafkajs call may succeed if tried again ("unavailable") or never will ("rejected"). */
-export const kafkaErrorKind = (error: unknown): "unavailable" | "rejected" => {
-  const chain = errorChain(error)
-  if (chain.some((e) => typeof e.type === "string" && permanentTypes.has(e.type))) return "rejected"
-  return chain[0] !== undefined && isTransient(chain[0]) ? "unavailable" : "rejected"
-}
-
-const producerStateTypes = new Set(["OUT_OF_ORDER_SEQUENCE_NUMBER", "UNKNOWN_PRODUCER_ID", "INVALID_PRODUCER_EPOCH"])
+const producerStateTypes: ReadonlySet<string> = new Set(["OUT_OF_ORDER_SEQUENCE_NUMBER", "UNKNOWN_PRODUCER_ID", "INVALID_PRODUCER_EPOCH"])
 
 /** Whether the broker refused an idempotent producer's id or sequence numbers: only a new producer can send again. */
 export const losesProducerState = (error: unknown): boolean =>
-  errorChain(error).some((e) => typeof e.type === "string" && producerStateTypes.has(e.type))
+  causes(error).some((e) => e instanceof KafkaJSProtocolError && producerStateTypes.has(e.type))
 
-/** One line describing a kafkajs failure. */
-export const describeKafkaError = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+/** How one side of the client states a failure of `context`: its error type, told whether trying again can help. */
+export type KafkaFailure<E> = (context: string, cause: unknown, retryable: boolean) => E
 
-/** Maps a kafkajs failure to the service errors: `KafkaUnavailable` when retrying can help, `KafkaRejected` otherwise. */
-export const toKafkaError = (error: unknown, context: string): KafkaProduceError => {
-  const message = `${context}: ${describeKafkaError(error)}`
-  return kafkaErrorKind(error) === "unavailable" ? new KafkaUnavailable({ message }) : new KafkaRejected({ message })
-}
+/** The producer's and the admin's: `KafkaUnavailable` when trying again can help, `KafkaRejected` otherwise. */
+export const kafkaFailure: KafkaFailure<KafkaError> = (context, cause, retryable) =>
+  retryable ? new KafkaUnavailable({ context, cause }) : new KafkaRejected({ context, cause })
+
+/** The consumer's: `KafkaConsumerError`, retryable or not. */
+export const consumerFailure: KafkaFailure<KafkaConsumerError> = (context, cause, retryable) =>
+  new KafkaConsumerError({ context, cause, retryable })
+
+/** A kafkajs failure of `context` as `fail` states it, classified by `isRetriable`. */
+export const classifyWith = <E>(fail: KafkaFailure<E>) => (error: unknown, context: string): E =>
+  fail(context, error, isRetriable(error))
+
+/** Maps a kafkajs failure to `KafkaUnavailable` when retrying can help, `KafkaRejected` otherwise. */
+export const toKafkaError = classifyWith(kafkaFailure)
+
+/** Maps a kafkajs failure to a `KafkaConsumerError` that says whether retrying can help. */
+export const toConsumerError = classifyWith(consumerFailure)

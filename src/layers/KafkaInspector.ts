@@ -1,13 +1,12 @@
 import { Effect, Layer } from "effect"
-import type { Config } from "effect"
 import { AssignerProtocol } from "kafkajs"
 import type { MemberDescription } from "kafkajs"
 import { KafkaInspector } from "../services/KafkaInspector.ts"
-import { KafkaRejected } from "../services/KafkaProducer.ts"
-import type { KafkaProduceError } from "../services/KafkaProducer.ts"
+import { KafkaRejected } from "../services/KafkaErrors.ts"
+import type { KafkaError } from "../services/KafkaErrors.ts"
 import { connectWithin, disconnect, kafkaRetry, makeKafka } from "./KafkaClient.ts"
 import { KafkaConfig } from "./KafkaConfig.ts"
-import { toKafkaError } from "./KafkaErrors.ts"
+import { kafkaFailure, toKafkaError } from "./KafkaErrors.ts"
 
 const byPartition = <A extends { readonly partition: number }>(rows: ReadonlyArray<A>) =>
   [...rows].sort((a, b) => a.partition - b.partition)
@@ -19,7 +18,7 @@ const assignedPartitions = (member: MemberDescription, topic: string): ReadonlyA
 }
 
 /** The kafkajs admin client behind `KafkaInspector`: connected once (within `KAFKA_CONNECT_TIMEOUT`), disconnected with the scope. */
-export const layer: Layer.Layer<KafkaInspector, Config.ConfigError | KafkaProduceError> = Layer.effect(
+export const layer: Layer.Layer<KafkaInspector, KafkaError, KafkaConfig> = Layer.effect(
   KafkaInspector,
   Effect.gen(function*() {
     const config = yield* KafkaConfig
@@ -28,13 +27,13 @@ export const layer: Layer.Layer<KafkaInspector, Config.ConfigError | KafkaProduc
       Effect.sync(() => kafka.admin({ retry: { ...kafkaRetry, retries: 2 } })),
       (admin) => disconnect("Kafka admin", admin)
     )
-    yield* connectWithin(config, "Kafka admin", () => admin.connect(), kafka)
+    yield* connectWithin(config, "Kafka admin", () => admin.connect(), kafkaFailure, kafka)
     const call = <A>(what: string, f: () => Promise<A>) =>
       Effect.tryPromise({ try: f, catch: (error) => toKafkaError(error, what) })
 
     const requireTopic = Effect.fnUntraced(function*(topic: string) {
       const topics = yield* call("listing Kafka topics", () => admin.listTopics())
-      if (!topics.includes(topic)) return yield* new KafkaRejected({ message: `topic ${topic} does not exist` })
+      if (!topics.includes(topic)) return yield* new KafkaRejected({ context: `topic ${topic} does not exist` })
     })
 
     const topicOffsets = Effect.fn("KafkaInspector.topicOffsets")(function*(topic: string) {

@@ -1,14 +1,15 @@
 import { Duration, Effect, Layer, RcRef } from "effect"
-import type { Config } from "effect"
 import { Partitioners } from "kafkajs"
 import type { ICustomPartitioner, Message, Producer, RecordMetadata } from "kafkajs"
-import { KafkaProducer, KafkaUnavailable } from "../services/KafkaProducer.ts"
-import type { KafkaProduceError, ProducerRecord } from "../services/KafkaProducer.ts"
+import { KafkaUnavailable } from "../services/KafkaErrors.ts"
+import type { KafkaError } from "../services/KafkaErrors.ts"
+import { KafkaProducer } from "../services/KafkaProducer.ts"
+import type { ProducerRecord } from "../services/KafkaProducer.ts"
 import { compressionTypes } from "./KafkaCodecs.ts"
 import { sendSpanOptions } from "./KafkaTracing.ts"
 import { connectWithin, disconnect, ensureTopics, kafkaRetry, makeKafka } from "./KafkaClient.ts"
 import { KafkaConfig } from "./KafkaConfig.ts"
-import { describeKafkaError, losesProducerState, toKafkaError } from "./KafkaErrors.ts"
+import { kafkaFailure, losesProducerState, toKafkaError } from "./KafkaErrors.ts"
 
 const toBuffer = (bytes: string | Uint8Array | null): Buffer | string | null =>
   bytes === null || typeof bytes === "string" || Buffer.isBuffer(bytes)
@@ -58,12 +59,12 @@ export const unacknowledged = (
  * the old one is disconnected once its last send settles (disconnected earlier, kafkajs reconnects it for that send and
  * the open socket keeps a finished `ingest` from exiting).
  */
-export const layer: Layer.Layer<KafkaProducer, Config.ConfigError | KafkaProduceError> = Layer.effect(
+export const layer: Layer.Layer<KafkaProducer, KafkaError, KafkaConfig> = Layer.effect(
   KafkaProducer,
   Effect.gen(function*() {
     const config = yield* KafkaConfig
     const kafka = yield* makeKafka(config)
-    yield* ensureTopics(kafka, config, [config.topic, config.dlqTopic])
+    yield* ensureTopics(kafka, config, [config.topic, config.dlqTopic], kafkaFailure)
     const open = Effect.acquireRelease(
       Effect.sync(() =>
         kafka.producer({
@@ -75,7 +76,7 @@ export const layer: Layer.Layer<KafkaProducer, Config.ConfigError | KafkaProduce
         })
       ),
       (producer) => disconnect("Kafka producer", producer)
-    ).pipe(Effect.tap((producer) => connectWithin(config, "Kafka producer", () => producer.connect(), kafka)))
+    ).pipe(Effect.tap((producer) => connectWithin(config, "Kafka producer", () => producer.connect(), kafkaFailure, kafka)))
     const producers = yield* RcRef.make({ acquire: open, idleTimeToLive: Duration.infinity })
     yield* Effect.scoped(RcRef.get(producers))
     const retired = new WeakSet<Producer>()
@@ -83,7 +84,7 @@ export const layer: Layer.Layer<KafkaProducer, Config.ConfigError | KafkaProduce
       retired.has(producer) ? Effect.void : Effect.andThen(Effect.sync(() => retired.add(producer)), RcRef.invalidate(producers))
     const compression = compressionTypes[config.compression]
 
-    const send = (topic: string, records: ReadonlyArray<ProducerRecord>): Effect.Effect<void, KafkaProduceError> =>
+    const send = (topic: string, records: ReadonlyArray<ProducerRecord>): Effect.Effect<void, KafkaError> =>
       records.length === 0 ? Effect.void : Effect.gen(function*() {
         const producer = yield* RcRef.get(producers)
         const context = `sending ${records.length} records to ${topic}`
@@ -100,19 +101,19 @@ export const layer: Layer.Layer<KafkaProducer, Config.ConfigError | KafkaProduce
               losesProducerState(error)
                 ? Effect.andThen(
                   retire(producer),
-                  Effect.fail(new KafkaUnavailable({ message: `${context}: ${describeKafkaError(error)} (producer replaced)` }))
+                  Effect.fail(new KafkaUnavailable({ context: `${context} (producer replaced)`, cause: error }))
                 )
                 : Effect.fail(toKafkaError(error, context))
             )
           )
-        const sendUntilAcknowledged = (messages: Array<Message>, round: number): Effect.Effect<void, KafkaProduceError> =>
+        const sendUntilAcknowledged = (messages: Array<Message>, round: number): Effect.Effect<void, KafkaError> =>
           Effect.flatMap(sendOnce(messages), (acknowledged) => {
             const missing = unacknowledged(topic, messages, acknowledged)
             if (missing.length === 0) return Effect.void
             const partitions = [...new Set(missing.map((m) => chosenPartitions.get(m)))].join(",")
             const what = `kafkajs resolved send() with no acknowledgement for partition(s) ${partitions} (${missing.length} records)`
             return round >= maxSendRounds
-              ? Effect.fail(new KafkaUnavailable({ message: `${context}: ${what}, ${round} times` }))
+              ? Effect.fail(new KafkaUnavailable({ context: `${context}: ${what}, ${round} times` }))
               : Effect.andThen(Effect.logWarning(`${context}: ${what}; sending them again`), sendUntilAcknowledged(missing, round + 1))
           })
         yield* sendUntilAcknowledged(records.map(toKafkaMessage), 1)

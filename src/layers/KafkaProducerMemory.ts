@@ -1,12 +1,13 @@
 import { Effect, Layer } from "effect"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
-import type { KafkaProduceError, ProducerRecord } from "../services/KafkaProducer.ts"
+import type { ProducerRecord } from "../services/KafkaProducer.ts"
+import type { KafkaError } from "../services/KafkaErrors.ts"
 import type { KafkaMemoryLog } from "./KafkaMemoryLog.ts"
 import { sendSpanOptions } from "./KafkaTracing.ts"
 
 export interface KafkaProducerMemoryOptions {
   /** Runs before each send: fail it to inject broker errors, sleep in it to inject latency. */
-  readonly beforeSend?: (topic: string, records: ReadonlyArray<ProducerRecord>) => Effect.Effect<void, KafkaProduceError>
+  readonly beforeSend?: (topic: string, records: ReadonlyArray<ProducerRecord>) => Effect.Effect<void, KafkaError>
 }
 
 /** A producer that appends to an in-memory log; a failed send appends nothing. */

@@ -2,11 +2,11 @@ import { Effect } from "effect"
 import type { Scope } from "effect"
 import type { Consumer, IHeaders, Kafka, KafkaMessage } from "kafkajs"
 import type { ConsumedMessage } from "../services/KafkaConsumer.ts"
-import { KafkaUnavailable } from "../services/KafkaProducer.ts"
-import type { KafkaProduceError } from "../services/KafkaProducer.ts"
+import { KafkaUnavailable } from "../services/KafkaErrors.ts"
+import type { KafkaError } from "../services/KafkaErrors.ts"
 import { connectWithin, disconnect, kafkaRetry } from "./KafkaClient.ts"
-import { toKafkaError } from "./KafkaErrors.ts"
-import type { KafkaConfig } from "./KafkaConfig.ts"
+import { kafkaFailure, toKafkaError } from "./KafkaErrors.ts"
+import type { KafkaConfigShape } from "./KafkaConfig.ts"
 
 /** The offsets `[from, to)` of one partition. */
 export interface OffsetRange {
@@ -20,7 +20,7 @@ export interface RangeReading {
   readonly messages: ReadonlyArray<ConsumedMessage>
   readonly commit: (
     positions: ReadonlyArray<{ readonly partition: number; readonly offset: number; readonly metadata: string }>
-  ) => Effect.Effect<void, KafkaProduceError>
+  ) => Effect.Effect<void, KafkaError>
 }
 
 const readDeadline = "60 seconds"
@@ -78,11 +78,11 @@ const readAll = (consumer: Consumer, topic: string, ranges: ReadonlyArray<Offset
  */
 export const readRanges = (
   kafka: Kafka,
-  config: KafkaConfig,
+  config: KafkaConfigShape,
   groupId: string,
   topic: string,
   ranges: ReadonlyArray<OffsetRange>
-): Effect.Effect<RangeReading, KafkaProduceError, Scope.Scope> =>
+): Effect.Effect<RangeReading, KafkaError, Scope.Scope> =>
   Effect.gen(function*() {
     const wanted = ranges.filter((range) => range.to > range.from)
     const consumer = yield* Effect.acquireRelease(
@@ -91,7 +91,7 @@ export const readRanges = (
       ),
       (consumer) => disconnect("Kafka consumer", consumer)
     )
-    yield* connectWithin(config, "Kafka consumer", () => consumer.connect(), kafka)
+    yield* connectWithin(config, "Kafka consumer", () => consumer.connect(), kafkaFailure, kafka)
     yield* Effect.tryPromise({
       try: () => consumer.subscribe({ topic, fromBeginning: true }),
       catch: (error) => toKafkaError(error, `subscribing to ${topic}`)
@@ -102,7 +102,7 @@ export const readRanges = (
     }).pipe(
       Effect.timeoutOrElse({
         duration: readDeadline,
-        orElse: () => Effect.fail(new KafkaUnavailable({ message: `reading ${topic}: not done within ${readDeadline}` }))
+        orElse: () => Effect.fail(new KafkaUnavailable({ context: `reading ${topic}: not done within ${readDeadline}` }))
       })
     )
     const commit: RangeReading["commit"] = (positions) =>

@@ -1,7 +1,6 @@
 import { Effect } from "effect"
 import type { Kafka } from "kafkajs"
-import { KafkaConsumerError } from "../services/KafkaConsumer.ts"
-import { describeKafkaError } from "./KafkaErrors.ts"
+import { KafkaConsumerError } from "../services/KafkaErrors.ts"
 
 /**
  * Moves the group's committed offsets of `topic` to the first message at or after `from`
@@ -21,7 +20,8 @@ export const replayFrom = Effect.fn("Kafka.replayFrom")(function*(kafka: Kafka, 
     },
     catch: (error) =>
       new KafkaConsumerError({
-        message: `cannot replay group ${groupId} on ${topic} from ${from.toISOString()} (KAFKA_REPLAY_FROM; stop the group's workers first): ${describeKafkaError(error)}`,
+        context: `cannot replay group ${groupId} on ${topic} from ${from.toISOString()} (KAFKA_REPLAY_FROM; stop the group's workers first)`,
+        cause: error,
         retryable: false
       })
   })

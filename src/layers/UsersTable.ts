@@ -1,7 +1,7 @@
 // The users table in CQL: its columns, the idempotent DDL, the one upsert and its bound values.
 import cassandra from "cassandra-driver"
 import type { User } from "../domain/User.ts"
-import type { CassandraConfig } from "./CassandraConfig.ts"
+import type { CassandraConfigShape } from "./CassandraConfig.ts"
 import { replicationCql } from "./CassandraConfig.ts"
 
 const columns = [
@@ -15,7 +15,7 @@ export const writtenColumns: ReadonlyArray<string> = [...columns, "written_at"]
 const timestampColumns: ReadonlySet<string> = new Set(["dob", "registered_date", "ingested_at", "written_at"])
 
 /** The idempotent DDL run at startup: keyspace, then the users table. */
-export const schemaStatements = (config: CassandraConfig): ReadonlyArray<string> => [
+export const schemaStatements = (config: CassandraConfigShape): ReadonlyArray<string> => [
   `CREATE KEYSPACE IF NOT EXISTS ${config.keyspace} WITH replication = ${replicationCql(config)}`,
   `CREATE TABLE IF NOT EXISTS ${config.keyspace}.${config.table} (${
     [...columns, "written_at"].map((c) => `${c} ${c === "id" ? "uuid PRIMARY KEY" : timestampColumns.has(c) ? "timestamp" : "text"}`).join(", ")
@@ -23,7 +23,7 @@ export const schemaStatements = (config: CassandraConfig): ReadonlyArray<string>
 ]
 
 /** The one prepared upsert; its write timestamp is `ingested_at`, so a replayed older message never wins over a newer one. */
-export const insertStatement = (config: CassandraConfig): string =>
+export const insertStatement = (config: CassandraConfigShape): string =>
   `INSERT INTO ${config.keyspace}.${config.table} (${columns.join(", ")}, written_at) ` +
   `VALUES (${columns.map(() => "?").join(", ")}, toTimestamp(now())) USING TIMESTAMP ?`
 

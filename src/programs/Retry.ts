@@ -7,25 +7,22 @@ export interface RetryPolicy {
   readonly maxRetries: number | undefined
 }
 
-/** What a retry needs to know about an error: whether trying again can help, and how long the server asked us to wait. */
-export interface RetryableError {
-  readonly retryable: boolean
-  readonly retryAfter?: Duration.Duration | undefined
-}
-
 /**
- * A retry schedule that stops at once on a permanent error and never waits less than the server's `Retry-After`.
+ * A retry schedule that stops at once on an error that says a retry cannot help (`retryable`), and never waits less
+ * than the `retryAfter` the server asked for.
  * Its delays are whole milliseconds: jitter gives fractions, and a clock that then stands at a fraction of a
  * millisecond makes `Schedule.fixed` (ingest's `--every`) fire again and again at its boundary (seen on a TestClock).
  */
-export const retrySchedule = <E>(policy: RetryPolicy, classify: (error: E) => RetryableError) =>
+export const retrySchedule = <E extends { readonly retryable: boolean; readonly retryAfter?: Duration.Duration | undefined }>(
+  policy: RetryPolicy
+) =>
   Schedule.min([Schedule.exponential(policy.base), Schedule.spaced(policy.cap)]).pipe(
     Schedule.jittered,
     Schedule.upTo({ times: policy.maxRetries }),
     Schedule.setInputType<E>(),
-    Schedule.while(({ input }) => classify(input).retryable),
+    Schedule.while(({ input }) => input.retryable),
     Schedule.modifyDelay(({ duration, input }) => {
-      const retryAfter = classify(input).retryAfter
+      const retryAfter = input.retryAfter
       const delay = retryAfter !== undefined ? Duration.max(duration, retryAfter) : duration
       return Effect.succeed(Duration.millis(Math.round(Duration.toMillis(delay))))
     })

@@ -7,10 +7,11 @@ import { MaxPage, pageOfRequest } from "../domain/RandomUser.ts"
 import { transformPage } from "../domain/Transform.ts"
 import { HttpUsers, type HttpUsersError, HttpUsersRejected } from "../services/HttpUsers.ts"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
-import type { KafkaProduceError, ProducerRecord } from "../services/KafkaProducer.ts"
+import type { ProducerRecord } from "../services/KafkaProducer.ts"
+import type { KafkaError } from "../services/KafkaErrors.ts"
 import { countError, ingestRunsFailed, progressLines, usersFetched, usersInvalid, usersProduced } from "./Metrics.ts"
 import { retrySchedule } from "./Retry.ts"
-import type { RetryableError, RetryPolicy } from "./Retry.ts"
+import type { RetryPolicy } from "./Retry.ts"
 
 /** When runs happen: once, on an interval, on a cron expression; optionally only for a while. */
 export interface IngestTiming {
@@ -54,21 +55,6 @@ export class IngestRunsFailed extends Schema.TaggedError<IngestRunsFailed>()("In
   failedRuns: Schema.Int,
   runs: Schema.Int
 }) {}
-
-const classify = (error: HttpUsersError | KafkaProduceError): RetryableError => {
-  switch (error._tag) {
-    case "HttpUsersUnavailable":
-      return {
-        retryable: true,
-        retryAfter: error.retryAfterMillis === undefined ? undefined : Duration.millis(error.retryAfterMillis)
-      }
-    case "KafkaUnavailable":
-      return { retryable: true }
-    case "HttpUsersRejected":
-    case "KafkaRejected":
-      return { retryable: false }
-  }
-}
 
 /** The requests of one run: `count` users split into pages of at most `resultsPerRequest`. */
 export const planRequests = (count: number, resultsPerRequest: number): Array<number> =>
@@ -121,7 +107,7 @@ export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
   const counts = yield* Ref.make({ runs: 0, failedRuns: 0, requests: 0, retries: 0, fetched: 0, invalid: 0, produced: 0 })
   const nextPage = yield* Ref.make(1)
   const startedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-  const retry = retrySchedule(options.retry, classify).pipe(
+  const retry = retrySchedule<HttpUsersError | KafkaError>(options.retry).pipe(
     Schedule.tap(({ duration, input }) =>
       Effect.logWarning(`retrying after ${input._tag}: ${input.message}`).pipe(
         Effect.annotateLogs({ "error.type": input._tag, "retry.delay": Duration.format(duration) }),
@@ -133,7 +119,7 @@ export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
 
   const request = Effect.fn("ingest.request")(function*(results: number, n: number) {
     const page = pageOfRequest(n, options.seed !== undefined)
-    if (page === undefined) return yield* new HttpUsersRejected({ message: `seed ${options.seed} has no page ${n}: randomuser.me serves ${MaxPage} per seed` })
+    if (page === undefined) return yield* new HttpUsersRejected({ context: `seed ${options.seed} has no page ${n}: randomuser.me serves ${MaxPage} per seed` })
     const body = yield* api.fetchPage({ results, page, seed: options.seed, nat: options.nat }).pipe(Effect.retry(retry))
     const { invalid, users } = transformPage(body.results, options.nat ?? "")
     yield* Metric.update(usersFetched, body.results.length)
@@ -176,8 +162,8 @@ export const ingest = Effect.fnUntraced(function*(options: IngestOptions) {
   // Like an Airflow DAG run: a scheduled run that fails is logged and counted, and the next tick runs anyway;
   // an error no retry can help (configuration, auth) ends the schedule, and a one-shot run fails as it is.
   const scheduled = options.every !== undefined || options.cron !== undefined || options.for !== undefined
-  const survivable = (error: HttpUsersError | KafkaProduceError) =>
-    classify(error).retryable
+  const survivable = (error: HttpUsersError | KafkaError) =>
+    error.retryable
       ? Ref.modify(counts, (c) => [c.runs + c.failedRuns + 1, { ...c, failedRuns: c.failedRuns + 1 }] as const).pipe(
         Effect.flatMap((n) =>
           Effect.logError(`run ${n} failed, the schedule goes on: ${error._tag}: ${error.message}`).pipe(

@@ -13,12 +13,12 @@ import type { CassandraRejected, CassandraWriteError } from "../services/Cassand
 import { KafkaConsumer } from "../services/KafkaConsumer.ts"
 import type { ConsumedBatch, ConsumedMessage } from "../services/KafkaConsumer.ts"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
-import type { KafkaProduceError } from "../services/KafkaProducer.ts"
+import type { KafkaError } from "../services/KafkaErrors.ts"
 import { messageSampler, withMessageSpan } from "./MessageSpan.ts"
 import type { MessageSampling } from "./MessageSpan.ts"
 import { countError, endToEndLatency, progressLines, usersDeadLettered, usersWritten, writeLatency } from "./Metrics.ts"
 import { retryAfterFailure, retryFrom, retrySchedule } from "./Retry.ts"
-import type { RetryableError, RetryPolicy } from "./Retry.ts"
+import type { RetryPolicy } from "./Retry.ts"
 
 export interface StreamOptions {
   readonly deadLetterTopic: string
@@ -30,14 +30,10 @@ export interface StreamOptions {
   readonly progressEvery: Duration.Input
 }
 
-type StreamError = CassandraWriteError | KafkaProduceError
+type StreamError = CassandraWriteError | KafkaError
 
 /** Batches handled at once: while one finishes its last writes, the next one's start. */
 const batchesInFlight = 2
-
-const classify = (error: StreamError): RetryableError => ({
-  retryable: error._tag === "CassandraUnavailable" || error._tag === "KafkaUnavailable"
-})
 
 /** A batch cut into runs of at most `size` messages, each continuing from where the previous one ends. */
 const slices = (batch: ConsumedBatch, size: number): ReadonlyArray<ConsumedBatch> => {
@@ -68,7 +64,7 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
   const stopping = yield* Deferred.make<void>()
   /** A stop ends the waiting between retries: the message stays unhandled (a write in flight still finishes). */
   const stop = Effect.as(Deferred.await(stopping), false)
-  const retry = retrySchedule(options.retry, classify).pipe(
+  const retry = retrySchedule<StreamError>(options.retry).pipe(
     Schedule.tap(({ input }) =>
       Effect.andThen(countError(input), Effect.logWarning(`retrying after ${input._tag}: ${input.message}`))
     )

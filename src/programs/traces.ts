@@ -16,7 +16,7 @@ export const userTrace = Effect.fn("traces.userTrace")(function*(userId: string)
     if (newest !== undefined) return yield* jaeger.getTrace(newest.traceID)
   }
   return yield* new TraceNotFound({
-    message: `no trace of user ${userId} in Jaeger (not sampled, not exported yet, or past retention)`
+    context: `no trace of user ${userId} in Jaeger (not sampled, not exported yet, or past retention)`
   })
 })
 

@@ -1,11 +1,29 @@
-import { Context, Schema } from "effect"
+import { Context, Predicate, Schema } from "effect"
 import type { Effect } from "effect"
+import { causeFields, causeMessage, messageOf } from "../domain/ErrorCause.ts"
 import type { User } from "../domain/User.ts"
 
+/**
+ * The driver's failure on one line; for "no host available", each host's own failure (the driver's summary names only
+ * the first one).
+ */
+const describeDriverCause = (cause: unknown): string => {
+  const hosts = Predicate.hasProperty(cause, "innerErrors") && Predicate.isObject(cause.innerErrors)
+    ? Object.entries<unknown>(cause.innerErrors)
+    : []
+  if (hosts.length > 0) return `no host available: ${hosts.map(([host, e]) => `${host} (${describeDriverCause(e)})`).join("; ")}`
+  return causeMessage(cause).replace(/\s+/g, " ").trim()
+}
+
 /** Cassandra could not take the write now (node down, timeout, overloaded); writing again can help. */
-export class CassandraUnavailable extends Schema.TaggedError<CassandraUnavailable>()("CassandraUnavailable", {
-  message: Schema.String
-}) {}
+export class CassandraUnavailable extends Schema.TaggedError<CassandraUnavailable>()("CassandraUnavailable", causeFields) {
+  override get message(): string {
+    return messageOf(this.context, this.cause, describeDriverCause)
+  }
+  get retryable(): boolean {
+    return true
+  }
+}
 
 /**
  * Cassandra refused the request for good. `affects: "row"` when the refusal is about the row's own values (one that
@@ -14,9 +32,16 @@ export class CassandraUnavailable extends Schema.TaggedError<CassandraUnavailabl
  * (authentication, authorization, a missing keyspace, table or column, a bad statement).
  */
 export class CassandraRejected extends Schema.TaggedError<CassandraRejected>()("CassandraRejected", {
-  message: Schema.String,
+  ...causeFields,
   affects: Schema.Literals(["row", "every-row"])
-}) {}
+}) {
+  override get message(): string {
+    return messageOf(this.context, this.cause, describeDriverCause)
+  }
+  get retryable(): boolean {
+    return false
+  }
+}
 
 export type CassandraWriteError = CassandraUnavailable | CassandraRejected
 

@@ -3,7 +3,7 @@ import type { Effect, Scope } from "effect"
 import type { DeadLetterInfo } from "../domain/DeadLetter.ts"
 import type { RedriveCursor } from "../domain/RedriveCursor.ts"
 import type { PartitionOffsets } from "./KafkaInspector.ts"
-import type { KafkaProduceError } from "./KafkaProducer.ts"
+import type { KafkaError } from "./KafkaErrors.ts"
 
 /** A message of the dead-letter topic: the original key, value and headers, plus what its `dlq-*` headers say. */
 export interface DeadLetter {
@@ -23,17 +23,17 @@ export interface RedriveSession {
   readonly letters: ReadonlyArray<DeadLetter>
   readonly cursors: ReadonlyArray<RedriveCursor>
   /** Commits the cursors (offset + settled letters after it in the metadata) for the group. */
-  readonly commit: (cursors: ReadonlyArray<RedriveCursor>) => Effect.Effect<void, KafkaProduceError>
+  readonly commit: (cursors: ReadonlyArray<RedriveCursor>) => Effect.Effect<void, KafkaError>
 }
 
 export interface DeadLetterQueueShape {
   readonly topic: string
   /** Each partition's offsets; the letter count is the sum of `high - low`. */
-  readonly offsets: Effect.Effect<ReadonlyArray<PartitionOffsets>, KafkaProduceError>
+  readonly offsets: Effect.Effect<ReadonlyArray<PartitionOffsets>, KafkaError>
   /** The newest `limit` letters (of `errorType` only, when given), newest first. */
-  readonly newest: (limit: number, errorType: string | undefined) => Effect.Effect<ReadonlyArray<DeadLetter>, KafkaProduceError>
+  readonly newest: (limit: number, errorType: string | undefined) => Effect.Effect<ReadonlyArray<DeadLetter>, KafkaError>
   /** Joins `groupId` on the dead-letter topic and reads what it has not settled; fails if the group has live members. */
-  readonly openRedrive: (groupId: string) => Effect.Effect<RedriveSession, KafkaProduceError, Scope.Scope>
+  readonly openRedrive: (groupId: string) => Effect.Effect<RedriveSession, KafkaError, Scope.Scope>
 }
 
 export class DeadLetterQueue extends Context.Service<DeadLetterQueue, DeadLetterQueueShape>()(

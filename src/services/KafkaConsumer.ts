@@ -1,6 +1,7 @@
-import { Context, Schema } from "effect"
+import { Context } from "effect"
 import type { Effect, Stream } from "effect"
 import type { CommitPosition } from "../domain/CommitWatermark.ts"
+import type { KafkaConsumerError } from "./KafkaErrors.ts"
 
 /** A message as pulled from a topic partition. */
 export interface ConsumedMessage {
@@ -28,12 +29,6 @@ export interface ConsumedBatch {
   readonly start: boolean
   readonly messages: ReadonlyArray<ConsumedMessage>
 }
-
-/** The consumer lost its connection or group membership; it may recover by itself. */
-export class KafkaConsumerError extends Schema.TaggedError<KafkaConsumerError>()("KafkaConsumerError", {
-  message: Schema.String,
-  retryable: Schema.Boolean
-}) {}
 
 export interface KafkaConsumerShape {
   /** The group's messages, a partition's batches in offset order; pulling is backpressured through a bounded buffer. */

@@ -1,6 +1,6 @@
 import { Context } from "effect"
 import type { Effect } from "effect"
-import type { KafkaProduceError } from "./KafkaProducer.ts"
+import type { KafkaError } from "./KafkaErrors.ts"
 
 /** A partition's first and next offsets (`high` is the end offset: the offset the next message will get). */
 export interface PartitionOffsets {
@@ -34,11 +34,11 @@ export interface GroupDescription {
 /** Read-only questions to the Kafka cluster (admin API), in the `KafkaUnavailable` / `KafkaRejected` vocabulary. */
 export interface KafkaInspectorShape {
   /** Each partition's low and end offsets, by partition. */
-  readonly topicOffsets: (topic: string) => Effect.Effect<ReadonlyArray<PartitionOffsets>, KafkaProduceError>
+  readonly topicOffsets: (topic: string) => Effect.Effect<ReadonlyArray<PartitionOffsets>, KafkaError>
   /** The group's committed offsets (with their metadata) in the topic, by partition. */
-  readonly committedOffsets: (groupId: string, topic: string) => Effect.Effect<ReadonlyArray<CommittedOffset>, KafkaProduceError>
+  readonly committedOffsets: (groupId: string, topic: string) => Effect.Effect<ReadonlyArray<CommittedOffset>, KafkaError>
   /** The group's state and members, with each member's partitions of `topic`. */
-  readonly describeGroup: (groupId: string, topic: string) => Effect.Effect<GroupDescription, KafkaProduceError>
+  readonly describeGroup: (groupId: string, topic: string) => Effect.Effect<GroupDescription, KafkaError>
 }
 
 export class KafkaInspector extends Context.Service<KafkaInspector, KafkaInspectorShape>()(

@@ -1,6 +1,7 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { randomBytes, randomUUID } from "node:crypto"
 import { ConfigProvider, Effect, Layer } from "effect"
+import { CassandraConfig } from "../../src/layers/CassandraConfig.ts"
 import { layer as CassandraRepoLive } from "../../src/layers/CassandraRepo.ts"
 import { CassandraRepo } from "../../src/services/CassandraRepo.ts"
 import { cassandraTable, dropKeyspaceAfterwards } from "../../dev/cassandra.ts"
@@ -13,7 +14,7 @@ const TestKeyspace = ConfigProvider.layerAdd(
 
 
 describe("CassandraRepo rejections (live, local Cassandra)", () => {
-  layer(Layer.merge(CassandraRepoLive, dropKeyspaceAfterwards).pipe(Layer.provide(TestKeyspace)), { excludeTestServices: true })(
+  layer(Layer.merge(CassandraRepoLive.pipe(Layer.provide(CassandraConfig.layer)), dropKeyspaceAfterwards).pipe(Layer.provide(TestKeyspace)), { excludeTestServices: true })(
     (it) => {
       it.effect("rejects a row whose own value cannot be written as that row's, and still writes the next one", () =>
         Effect.gen(function*() {

@@ -2,6 +2,7 @@ import { assert, describe, layer } from "@effect/vitest"
 import { randomBytes } from "node:crypto"
 import { createServer, type Server, type Socket } from "node:net"
 import { ConfigProvider, Duration, Effect, Layer } from "effect"
+import { CassandraConfig } from "../../src/layers/CassandraConfig.ts"
 import { layer as CassandraRepoLive } from "../../src/layers/CassandraRepo.ts"
 import { CassandraRepo } from "../../src/services/CassandraRepo.ts"
 import { cassandraTable, dropKeyspaceAfterwards } from "../../dev/cassandra.ts"
@@ -16,10 +17,10 @@ const TestKeyspace = withConfig({ CASSANDRA_KEYSPACE: keyspace })
 
 
 const buildRepo = (config: Record<string, string>) =>
-  Layer.build(CassandraRepoLive).pipe(Effect.provide(withConfig(config)), Effect.flip, Effect.timed)
+  Layer.build(CassandraRepoLive.pipe(Layer.provide(CassandraConfig.layer))).pipe(Effect.provide(withConfig(config)), Effect.flip, Effect.timed)
 
 describe("CassandraRepo (live, local Cassandra)", () => {
-  layer(Layer.merge(CassandraRepoLive, dropKeyspaceAfterwards).pipe(Layer.provide(TestKeyspace)), {
+  layer(Layer.merge(CassandraRepoLive.pipe(Layer.provide(CassandraConfig.layer)), dropKeyspaceAfterwards).pipe(Layer.provide(TestKeyspace)), {
     excludeTestServices: true
   })((it) => {
     it.effect("creates the keyspace and the users table with one column per User field", () =>

@@ -1,9 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Context, Duration, Effect, Exit, Fiber, Layer, Schedule, Scope, Stream } from "effect"
+import { KafkaConfig } from "../../src/layers/KafkaConfig.ts"
 import { layer as KafkaConsumerLive } from "../../src/layers/KafkaConsumer.ts"
 import { layer as KafkaProducerLive } from "../../src/layers/KafkaProducer.ts"
 import { KafkaConsumer, KafkaConsumerStatus } from "../../src/services/KafkaConsumer.ts"
-import type { ConsumedMessage, KafkaConsumerError } from "../../src/services/KafkaConsumer.ts"
+import type { ConsumedMessage } from "../../src/services/KafkaConsumer.ts"
+import type { KafkaConsumerError } from "../../src/services/KafkaErrors.ts"
 import { KafkaProducer } from "../../src/services/KafkaProducer.ts"
 import { javaProduce } from "../support/javaProducer.ts"
 import { committedOffsets, firstBatchCodec, freshEnv, kafkaAdmin } from "../../dev/kafka.ts"
@@ -11,7 +13,7 @@ import type { ProducerRecord } from "../../src/services/KafkaProducer.ts"
 import { RecordHeaders } from "../../src/domain/User.ts"
 
 const withConfig = (config: Record<string, string>) =>
-  ConfigProvider.layerAdd(ConfigProvider.fromUnknown(config), { asPrimary: true })
+  KafkaConfig.layer.pipe(Layer.provide(ConfigProvider.layerAdd(ConfigProvider.fromUnknown(config), { asPrimary: true })))
 
 const freshNames = (extra: Record<string, string> = {}) =>
   freshEnv({ KAFKA_TOPIC_PARTITIONS: "1", KAFKA_COMMIT_INTERVAL: "200 millis", ...extra })

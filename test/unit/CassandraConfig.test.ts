@@ -5,7 +5,7 @@ import { CassandraConfig, clientOptions, maxReconnectDelay } from "../../src/lay
 describe("clientOptions", () => {
   it.effect("retries a node that went down at least every 10 seconds, however long it stayed down", () =>
     Effect.gen(function*() {
-      const config = yield* CassandraConfig.parse(ConfigProvider.fromUnknown({}))
+      const config = yield* CassandraConfig.config.parse(ConfigProvider.fromUnknown({}))
       const schedule = clientOptions(config).policies!.reconnection!.newSchedule()
       const delays = Array.from({ length: 30 }, () => schedule.next().value as number)
       const cap = Duration.toMillis(maxReconnectDelay)

@@ -107,7 +107,7 @@ describe("classifyDriverError", () => {
   })
 
   it("turns a row write's failure into every row's rejection when the table lacks a written column or is gone", () => {
-    const rejection = new CassandraRejected({ message: "unconfigured table users", affects: "row" })
+    const rejection = new CassandraRejected({ context: "unconfigured table users", affects: "row" })
     assert.strictEqual(confirmAgainstTable(rejection, writtenColumns).affects, "row")
     const dropped = confirmAgainstTable(rejection, writtenColumns.filter((c) => c !== "written_at"))
     assert.strictEqual(dropped.affects, "every-row")
@@ -115,9 +115,9 @@ describe("classifyDriverError", () => {
     const gone = confirmAgainstTable(rejection, [])
     assert.strictEqual(gone.affects, "every-row")
     assert.include(gone.message, "does not exist")
-    const everyRow = new CassandraRejected({ message: "unauthorized", affects: "every-row" })
+    const everyRow = new CassandraRejected({ context: "unauthorized", affects: "every-row" })
     assert.strictEqual(confirmAgainstTable(everyRow, writtenColumns), everyRow)
-    const unprepared = new CassandraUnavailable({ message: "Prepared query not found" })
+    const unprepared = new CassandraUnavailable({ context: "Prepared query not found" })
     assert.strictEqual(confirmAgainstTable(unprepared, writtenColumns), unprepared)
     assert.strictEqual(confirmAgainstTable(unprepared, writtenColumns.slice(1))._tag, "CassandraRejected")
   })

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import kafkajs from "kafkajs"
-import { kafkaErrorKind, losesProducerState, toKafkaError } from "../../src/layers/KafkaErrors.ts"
+import { isRetriable, losesProducerState, toKafkaError } from "../../src/layers/KafkaErrors.ts"
 
 const {
   KafkaJSAggregateError,
@@ -26,6 +26,8 @@ const CoordinatorNotFound = KafkaJSGroupCoordinatorNotFound as unknown as new(me
 const notRetried = (cause: Error) => new NonRetriable(cause, { cause })
 
 const retriesExceeded = (cause: Error) => new KafkaJSNumberOfRetriesExceeded(cause, { retryCount: 10, retryTime: 30_000 })
+
+const kafkaErrorKind = (error: unknown) => isRetriable(error) ? "unavailable" : "rejected"
 
 describe("kafkaErrorKind", () => {
   it("treats lost connections, timeouts and exhausted retries as unavailable", () => {

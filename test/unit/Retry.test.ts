@@ -19,7 +19,7 @@ const scripted = (failures: Array<Failure>) => {
   return { effect, runs }
 }
 
-const schedule = retrySchedule<Failure>({ base: "100 millis", cap: "1 second", maxRetries: 3 }, (failure) => failure)
+const schedule = retrySchedule<Failure>({ base: "100 millis", cap: "1 second", maxRetries: 3 })
 
 describe("retrySchedule", () => {
   it.effect("waits whole milliseconds, so an --every schedule after a retried run keeps its ticks", () =>
@@ -28,7 +28,7 @@ describe("retrySchedule", () => {
       // Schedule.fixed fire back to back at its boundary (ingest.test.ts "--every: a run whose retries run out…", flaky).
       const failures = Array.from({ length: 200 }, () => ({ retryable: true }))
       const { effect, runs } = scripted(failures)
-      const many = retrySchedule<Failure>({ base: "7 millis", cap: "1 second", maxRetries: 200 }, (failure) => failure)
+      const many = retrySchedule<Failure>({ base: "7 millis", cap: "1 second", maxRetries: 200 })
       const fiber = yield* Effect.retry(effect, many).pipe(Effect.forkChild)
       yield* TestClock.adjust("10 minutes")
       assert.strictEqual(yield* Fiber.join(fiber), "done")

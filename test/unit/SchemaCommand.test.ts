@@ -37,7 +37,7 @@ describe("schema command (node src/main.ts)", { timeout: 60_000 }, () => {
   it.effect("--json prints the version, the domain's JSON Schema and the CQL the stream creates its table with (config's keyspace, table, replication)", () =>
     Effect.gen(function*() {
       const printed = JSON.parse(schema("--json"))
-      const config = yield* CassandraConfig.parse(ConfigProvider.fromUnknown(env))
+      const config = yield* CassandraConfig.config.parse(ConfigProvider.fromUnknown(env))
       assert.deepStrictEqual(Object.keys(printed), ["version", "jsonSchema", "cql"])
       assert.strictEqual(printed.version, SchemaVersion)
       assert.deepStrictEqual(printed.jsonSchema, usersJsonSchema())

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect, Schema } from "effect"
+import { ConfigProvider, Duration, Effect, Layer, Schema } from "effect"
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { parse } from "yaml"
@@ -42,7 +42,10 @@ describe("docker-compose.yml", () => {
       const cassandra = yield* CassandraConfig
       assert.deepStrictEqual(kafka.brokers.map(portOf), hostPorts("kafka"))
       assert.deepStrictEqual(cassandra.contactPoints.map(portOf), hostPorts("cassandra"))
-    }).pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({})))))
+    }).pipe(
+      Effect.provide(Layer.mergeAll(KafkaConfig.layer, CassandraConfig.layer)),
+      Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({})))
+    ))
 
   it("gives the app only environment variables the app reads", () => {
     for (const name of ["ingest", "stream"]) {

@@ -9,7 +9,7 @@ import { ingest } from "../../src/programs/ingest.ts"
 import { ingestRunsFailed } from "../../src/programs/Metrics.ts"
 import type { PageRequest, HttpUsersError } from "../../src/services/HttpUsers.ts"
 import { HttpUsersRejected, HttpUsersUnavailable } from "../../src/services/HttpUsers.ts"
-import { KafkaUnavailable } from "../../src/services/KafkaProducer.ts"
+import { KafkaUnavailable } from "../../src/services/KafkaErrors.ts"
 import { ingestOptions } from "../support/pipeline.ts"
 import { page } from "../support/users.ts"
 import { TestClock } from "effect/testing"
@@ -34,8 +34,8 @@ const scriptedApi = (failures: Array<HttpUsersError> = []) => {
   return { calls, layer }
 }
 
-const unavailable = (reason: HttpUsersUnavailable["reason"], extra: Partial<HttpUsersUnavailable> = {}) =>
-  new HttpUsersUnavailable({ reason, message: `${reason} from the test API`, ...extra })
+const unavailable = (reason: HttpUsersUnavailable["reason"], extra: { readonly status?: number; readonly retryAfterMillis?: number } = {}) =>
+  new HttpUsersUnavailable({ reason, context: `${reason} from the test API`, ...extra })
 
 const gaps = (calls: ReadonlyArray<Call>) => calls.slice(1).map((call, i) => call.at - calls[i]!.at)
 
@@ -90,7 +90,7 @@ describe("ingest retries", () => {
 
   it.effect("never retries a permanent error", () =>
     Effect.gen(function*() {
-      const api = scriptedApi([new HttpUsersRejected({ message: "404 Not Found", status: 404 })])
+      const api = scriptedApi([new HttpUsersRejected({ context: "404 Not Found", status: 404 })])
       const exit = yield* ingest(ingestOptions()).pipe(
         Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(new KafkaMemoryLog(1)))),
         Effect.exit
@@ -104,7 +104,7 @@ describe("ingest retries", () => {
       const log = new KafkaMemoryLog(3)
       let failures = 2
       const producer = KafkaProducerMemory.layer(log, {
-        beforeSend: () => failures-- > 0 ? Effect.fail(new KafkaUnavailable({ message: "leader not available" })) : Effect.void
+        beforeSend: () => failures-- > 0 ? Effect.fail(new KafkaUnavailable({ context: "leader not available" })) : Effect.void
       })
       const fiber = yield* ingest(ingestOptions()).pipe(
         Effect.provide(Layer.merge(scriptedApi().layer, producer)),
@@ -216,7 +216,7 @@ describe("scheduled ingest survives a failed run, like an Airflow DAG", () => {
 
   it.effect("a permanent error (auth, bad URL) ends the schedule at once", () =>
     Effect.gen(function*() {
-      const api = scriptedApi([new HttpUsersRejected({ message: "HTTP 401", status: 401 })])
+      const api = scriptedApi([new HttpUsersRejected({ context: "HTTP 401", status: 401 })])
       const fiber = yield* ingest(ingestOptions({ every: Duration.seconds(10) })).pipe(
         Effect.provide(Layer.merge(api.layer, KafkaProducerMemory.layer(new KafkaMemoryLog(1)))),
         Effect.forkChild

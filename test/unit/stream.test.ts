@@ -119,7 +119,7 @@ describe("stream", () => {
         endWhenCaughtUp: false,
         repo: {
           beforeUpsert: (user) =>
-            user.id === poisoned.id ? Effect.fail(new CassandraUnavailable({ message: "write timeout" })) : Effect.void
+            user.id === poisoned.id ? Effect.fail(new CassandraUnavailable({ context: "write timeout" })) : Effect.void
         }
       })
       publish(h.log, all)
@@ -143,7 +143,7 @@ describe("stream", () => {
         repo: {
           beforeUpsert: (user) =>
             user.id === rejected.id
-              ? Effect.fail(new CassandraRejected({ message: "Rejected an oversized mutation", affects: "row" }))
+              ? Effect.fail(new CassandraRejected({ context: "Rejected an oversized mutation", affects: "row" }))
               : Effect.void
         }
       })
@@ -168,7 +168,7 @@ describe("stream", () => {
         repo: {
           beforeUpsert: (user) =>
             user.id === first.id
-              ? Effect.fail(new CassandraRejected({ message: "unconfigured table users", affects: "every-row" }))
+              ? Effect.fail(new CassandraRejected({ context: "unconfigured table users", affects: "every-row" }))
               : Effect.void
         }
       })

@@ -1,4 +1,4 @@
-import { AlwaysOffSampler, AlwaysOnSampler, InMemorySpanExporter, ParentBasedSampler, SamplingDecision, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import { AlwaysOnSampler, InMemorySpanExporter, ParentBasedSampler, SamplingDecision, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import type { ReadableSpan, Sampler } from "@opentelemetry/sdk-trace-base"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer } from "effect"
@@ -153,9 +153,9 @@ describe("tracing", () => {
         repo: {
           beforeUpsert: (user) =>
             user.id === rejected
-              ? Effect.fail(new CassandraRejected({ message: "Rejected an oversized mutation", affects: "row" }))
+              ? Effect.fail(new CassandraRejected({ context: "Rejected an oversized mutation", affects: "row" }))
               : user.id === retried && failures++ === 0
-              ? Effect.fail(new CassandraUnavailable({ message: "write timeout" }))
+              ? Effect.fail(new CassandraUnavailable({ context: "write timeout" }))
               : Effect.void
         }
       }).pipe(Effect.forkChild)
@@ -197,7 +197,7 @@ describe("tracing", () => {
       const { spans } = yield* tracedPipeline({
         repo: {
           beforeUpsert: (user) =>
-            user.id === rejected ? Effect.fail(new CassandraRejected({ message: "Rejected an oversized mutation", affects: "row" })) : Effect.void
+            user.id === rejected ? Effect.fail(new CassandraRejected({ context: "Rejected an oversized mutation", affects: "row" })) : Effect.void
         }
       })
       const create = named(spans, `create ${topic}`).find((s) => s.attributes["user.id"] === rejected)!
