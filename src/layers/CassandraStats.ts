@@ -4,7 +4,8 @@ import { CassandraRejected } from "../services/CassandraRepo.ts"
 import type { CassandraUnavailable } from "../services/CassandraRepo.ts"
 import { CassandraStats } from "../services/CassandraStats.ts"
 import { CassandraConfig, Consistency } from "./CassandraConfig.ts"
-import { classifyDriverError, connect } from "./CassandraRepo.ts"
+import { classifyDriverError } from "./CassandraErrors.ts"
+import { connect } from "./CassandraRepo.ts"
 
 /** The Murmur3 ring is split into this many ranges, scanned this many at a time. */
 const tokenRanges = 16

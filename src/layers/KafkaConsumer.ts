@@ -7,6 +7,7 @@ import type { KafkaConsumerError } from "../services/KafkaErrors.ts"
 import { replayFrom } from "./KafkaReplay.ts"
 import { connectWithin, disconnect, ensureTopics, kafkaRetry, makeKafka } from "./KafkaClient.ts"
 import { KafkaBatchCursor } from "./KafkaBatchCursor.ts"
+import { KafkaCommitQueue } from "./KafkaCommitQueue.ts"
 import { KafkaConfig } from "./KafkaConfig.ts"
 import { consumerFailure, toConsumerError } from "./KafkaErrors.ts"
 
@@ -70,8 +71,6 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, KafkaConsum
     let closing = false
     let buffered = 0
     let assignment: IMemberAssignment = {}
-    /** Positions the stream handed over, not yet sent, by partition. */
-    const kept = new Map<string, CommitPosition>()
     const cursor = new KafkaBatchCursor()
     const key = (topic: string, partition: number) => `${topic}\u0000${partition}`
     const assigned = (position: CommitPosition) => assignment[position.topic]?.includes(position.partition) === true
@@ -87,50 +86,27 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, KafkaConsum
       retry: kafkaRetry
     })
 
-    const takeKept = (keep: (position: CommitPosition) => boolean = () => true) => {
-      const positions = [...kept.values()].filter(keep)
-      kept.clear()
-      return positions
-    }
-    /** The newest position the stream handed over, by partition (they only grow): a failed commit is sent again only while it is that. */
-    const handed = new Map<string, number>()
-    /** The highest position Kafka acknowledged, by partition: nothing lower is sent after it (a commit never moves a group back). */
-    const acknowledged = new Map<string, number>()
+    const commits = new KafkaCommitQueue(assigned)
     /** One commit request at a time, so they reach the coordinator in the order their positions were taken. */
     const commitLock = yield* Semaphore.make(1)
     const commitPositions = (positions: ReadonlyArray<CommitPosition>) =>
       commitLock.withPermit(Effect.suspend(() => {
-        const fresh = positions.filter((p) => Number(p.offset) > (acknowledged.get(key(p.topic, p.partition)) ?? -1))
+        const fresh = commits.fresh(positions)
         if (fresh.length === 0) return Effect.void
         return Effect.tryPromise({
           try: () => consumer.commitOffsets(fresh.map((position) => ({ ...position }))),
           catch: (error) => toConsumerError(error, `committing offsets of group ${config.groupId}`)
         }).pipe(
-          Effect.tap(() =>
-            Effect.sync(() => {
-              for (const p of fresh) {
-                const k = key(p.topic, p.partition)
-                acknowledged.set(k, Math.max(acknowledged.get(k) ?? -1, Number(p.offset)))
-              }
-            })
-          ),
-          Effect.tapError(() =>
-            Effect.sync(() => {
-              // Sent again next time, unless the stream handed over a newer position meanwhile (kept, or already sent).
-              for (const p of fresh) {
-                const k = key(p.topic, p.partition)
-                if (!kept.has(k) && handed.get(k) === Number(p.offset) && assigned(p)) kept.set(k, p)
-              }
-            })
-          )
+          Effect.tap(() => Effect.sync(() => commits.acknowledge(fresh))),
+          Effect.tapError(() => Effect.sync(() => commits.failed(fresh)))
         )
       }))
-    const flush = Effect.suspend(() => joined ? commitPositions(takeKept()) : Effect.void).pipe(Effect.uninterruptible)
+    const flush = Effect.suspend(() => joined ? commitPositions(commits.take()) : Effect.void).pipe(Effect.uninterruptible)
     const commitInBackground = (positions: ReadonlyArray<CommitPosition>) =>
       runFork(commitPositions(positions).pipe(Effect.ignore({ log: "Warn", message: "Kafka offset commit at rebalance failed" })))
 
     consumer.on(consumer.events.REBALANCING, () => {
-      const positions = joined ? takeKept() : []
+      const positions = joined ? commits.take() : []
       joined = false
       generation++
       commitInBackground(positions)
@@ -140,7 +116,7 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, KafkaConsum
       generation++
       cursor.joined()
       joined = true
-      commitInBackground(takeKept(assigned))
+      commitInBackground(commits.take(assigned))
       const partitions = Object.entries(assignment).map(([topic, ps]) => `${topic} [${[...ps].sort((a, b) => a - b).join(",")}]`)
       runFork(Effect.logInfo(`joined group ${config.groupId}: ${partitions.join("; ") || "no partitions"}`))
     })
@@ -248,14 +224,7 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, KafkaConsum
       Effect.forkScoped
     )
 
-    const commit = (positions: ReadonlyArray<CommitPosition>) =>
-      Effect.sync(() => {
-        for (const position of positions) {
-          const k = key(position.topic, position.partition)
-          handed.set(k, Math.max(handed.get(k) ?? -1, Number(position.offset)))
-          if (assigned(position)) kept.set(k, position)
-        }
-      })
+    const commit = (positions: ReadonlyArray<CommitPosition>) => Effect.sync(() => commits.hand(positions))
     const batches = Stream.fromQueue(queue).pipe(Stream.tap((batch) => Effect.sync(() => (buffered -= batch.messages.length))))
     return Context.make(KafkaConsumer, KafkaConsumer.of({
       batches,

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import cassandra from "cassandra-driver"
-import { classifyDriverError, confirmAgainstTable } from "../../src/layers/CassandraRepo.ts"
+import { classifyDriverError, confirmAgainstTable } from "../../src/layers/CassandraErrors.ts"
 import { writtenColumns } from "../../src/layers/UsersTable.ts"
 import { CassandraRejected, CassandraUnavailable } from "../../src/services/CassandraRepo.ts"
 
