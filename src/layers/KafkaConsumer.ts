@@ -160,11 +160,12 @@ export const layer: Layer.Layer<KafkaConsumer | KafkaConsumerStatus, KafkaConsum
           start,
           messages: run.map((message) => toConsumedMessage(topic, partition, message))
         }
-        if (!Queue.offerUnsafe(queue, batch)) {
-          const offered = yield* Queue.offer(queue, batch).pipe(Effect.raceFirst(keepAlive(payload, current)))
-          if (!offered || !current()) return
-        }
+        const offered = Queue.offerUnsafe(queue, batch) ||
+          (yield* Queue.offer(queue, batch).pipe(Effect.raceFirst(keepAlive(payload, current))))
+        if (!offered) return
         buffered += run.length
+        // handed to the stream, but kafkajs has moved on: it reads this run again (and the stream handles it twice)
+        if (!current()) return
         const last = run[run.length - 1]!.offset
         cursor.handed(k, join, Number(last))
         payload.resolveOffset(last)
