@@ -26,7 +26,7 @@ interface Profile {
 
 /** Where a frame's code lives: an npm package, our own source, Node itself, or V8's pseudo-frames. */
 const owner = (url: string, name: string) =>
-  /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
+  /(?:node_modules|dist\/vendor)\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
     (url.includes("/dist/") ? "users-pipeline" : url.startsWith("node:") ? "node" : url === "" ? name : url)
 
 /** Self time by owner and by function, as lines of "percent  name". */
