@@ -17,7 +17,7 @@ export interface Results {
   readonly memory: {
     readonly maxRssMb: number
     readonly rssSamplesMb: ReadonlyArray<number>
-    /** The same drain with the Dockerfile's `NODE_OPTIONS`. */
+    /** The same drain with V8's own 16 MiB semi-spaces given to node instead of the program's cap (src/HeapSizing.ts). */
     readonly tuned: { readonly nodeOptions: string; readonly maxRssMb: number; readonly rowsPerSec: number; readonly rssSamplesMb: ReadonlyArray<number> }
   }
   /** A large backlog drained at the default concurrency, RSS sampled every second. */

@@ -20,7 +20,7 @@ const sizes = smoke
   : { backlog: 200_000, ingest: 200_000, latencyPerSec: 1000, latencySeconds: 30, tracingConcurrency: 64, soak: 1_000_000 }
 const concurrencies = smoke ? [64] : [16, 64, 256]
 const seed = `bench-${Date.now()}`
-/** The Dockerfile's Node flags: V8 sizes the young generation from the machine's memory (128 MiB on 24 GiB); 16 MiB semi-spaces. */
+/** V8's own young-generation bound (16 MiB semi-spaces, given to node, so the program's own cap steps aside: src/HeapSizing.ts), to compare with that cap. */
 const smallYoungGeneration = "--max-semi-space-size=16"
 
 const machine = () => ({

@@ -11,14 +11,9 @@ if (major < 22 || (major === 22 && minor < 19)) {
   process.exit(1)
 }
 
-// V8 lets the old space grow to a few times what is live before it collects it (with this host's 24 GiB, a draining
-// `stream` whose live heap is ~80 MiB sat at 410–430 MiB RSS); at 1.2× it sits at 315–335 MiB, rows/s the same within
-// the box's noise (bench/README.md). A `--heap-growing-percent` given to node itself is left as given. For a smaller
-// heap still, at a cost in rows/s, see the README's Performance section (`--semi-space-growth-factor=1`).
-if (!process.execArgv.some((arg) => arg.replaceAll("_", "-").startsWith("--heap-growing-percent"))) {
-  const { setFlagsFromString } = await import("node:v8")
-  setFlagsFromString("--heap-growing-percent=20")
-}
+// The heap sized for the program, not for the host (V8 would size it from this machine's memory): see HeapSizing.ts.
+const { sizeHeap } = await import("./HeapSizing.ts")
+sizeHeap()
 
 // kafkajs' TimeoutNegativeWarning, and only that warning, is dropped before anything loads kafkajs.
 await import("./DropTimeoutNegativeWarning.ts")

@@ -1,0 +1,56 @@
+import { assert, describe, it } from "@effect/vitest"
+import { spawnSync } from "node:child_process"
+import { join } from "node:path"
+import { pathToFileURL } from "node:url"
+import { youngGenerationCapBytes } from "../../src/HeapSizing.ts"
+
+const heapSizing = pathToFileURL(join(import.meta.dirname, "../../src/HeapSizing.ts")).href
+const capMb = youngGenerationCapBytes / 2 ** 20
+
+// A workload most of whose young objects survive their first collection (a ring of 300,000 live objects replaced
+// continuously), which is what makes V8 grow the young generation; it prints the young generation's size (MiB) after
+// each collection.
+const workload = (sizing: "none" | "sizeHeap" | "capYoungGeneration") => `
+import { getHeapSpaceStatistics } from "node:v8"
+import { PerformanceObserver } from "node:perf_hooks"
+${sizing === "none" ? "" : `(await import(${JSON.stringify(heapSizing)})).${sizing}()`}
+const young = () => getHeapSpaceStatistics().find((space) => space.space_name === "new_space").space_size / 2 ** 20
+const sizes = []
+new PerformanceObserver(() => sizes.push(young())).observe({ entryTypes: ["gc"] })
+const ring = new Array(300_000)
+let i = 0
+for (const deadline = Date.now() + 1500; Date.now() < deadline; await new Promise((resolve) => setImmediate(resolve))) {
+  for (let k = 0; k < 10_000; k++) ring[i++ % ring.length] = { i, s: "x" + i, pair: [i, i] }
+}
+console.log(JSON.stringify(sizes))
+`
+
+/** The largest young generation seen after a collection, in MiB. */
+const largestYoungMb = (sizing: Parameters<typeof workload>[0], nodeArgs: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}) => {
+  const child = spawnSync(process.execPath, [...nodeArgs, "--input-type=module", "-e", workload(sizing)], {
+    encoding: "utf8",
+    timeout: 30_000,
+    env: { ...process.env, NODE_OPTIONS: "", ...env }
+  })
+  assert.strictEqual(child.status, 0, child.stderr)
+  const sizes: ReadonlyArray<number> = JSON.parse(child.stdout)
+  assert.isAbove(sizes.length, 5, "the workload ran collections")
+  return Math.max(...sizes)
+}
+
+describe("HeapSizing", () => {
+  it("keeps the young generation at its cap where V8 alone grows it past 4× the cap", () => {
+    // 64 MiB semi-spaces let V8 grow the young generation to 128 MiB whatever the host's memory.
+    assert.isAtLeast(largestYoungMb("none", ["--max-semi-space-size=64"]), 4 * capMb)
+    assert.isAtMost(largestYoungMb("capYoungGeneration", ["--max-semi-space-size=64"]), 2 * capMb)
+  })
+
+  it("applies the cap at start when node was given no young-generation flag", () => {
+    assert.isAtMost(largestYoungMb("sizeHeap", []), 2 * capMb)
+  })
+
+  it("leaves a young-generation size given to node as given, on the command line or in NODE_OPTIONS", () => {
+    assert.isAtLeast(largestYoungMb("sizeHeap", ["--max-semi-space-size=64"]), 4 * capMb)
+    assert.isAtLeast(largestYoungMb("sizeHeap", [], { NODE_OPTIONS: "--max-semi-space-size=64" }), 4 * capMb)
+  })
+})
