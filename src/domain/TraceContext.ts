@@ -34,7 +34,7 @@ export type DecideSampling = (spanName: string, parent: Tracer.ExternalSpan | un
 /**
  * The configured sampler, asked without making a span: `decide(spanName, remoteParent)` for a span continuing a remote
  * parent, or a new root when the parent is `undefined`. `undefined` (the default) when the tracer is not the SDK's set up
- * by `layers/Telemetry.ts`: then a new root's sampling is decided by creating its span.
+ * by `layers/TelemetrySdk.ts`: then a new root's sampling is decided by creating its span.
  */
 export const TraceSampler = Context.Reference<DecideSampling | undefined>(
   "users-pipeline/domain/TraceContext/TraceSampler",

@@ -3,25 +3,7 @@ import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace
 import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto"
 import { core } from "@opentelemetry/sdk-node"
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base"
-import { Config } from "effect"
-
-/**
- * The OTLP protocol of span exports (`OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, else `OTEL_EXPORTER_OTLP_PROTOCOL`, else
- * `http/json`: the spec's default `http/protobuf` encodes slower in JavaScript, see the README's performance notes) and,
- * for messages only, the endpoint it goes to. The exporter reads its own endpoint, headers, timeout and compression from
- * the standard variables.
- */
-export const TraceExporterConfig = Config.all({
-  protocol: Config.Literals(["grpc", "http/protobuf", "http/json"], "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL").pipe(
-    Config.orElse(() => Config.Literals(["grpc", "http/protobuf", "http/json"], "OTEL_EXPORTER_OTLP_PROTOCOL")),
-    Config.withDefault("http/json" as const)
-  ),
-  endpoint: Config.String("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT").pipe(
-    Config.orElse(() => Config.String("OTEL_EXPORTER_OTLP_ENDPOINT")),
-    Config.option
-  )
-})
-export type TraceExporterConfig = typeof TraceExporterConfig extends Config.Config<infer A> ? A : never
+import type { TraceExporterConfig } from "./Telemetry.ts"
 
 /** The official OTLP span exporter for the protocol. */
 export const otlpExporter = (protocol: TraceExporterConfig["protocol"]): SpanExporter =>

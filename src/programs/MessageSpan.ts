@@ -86,7 +86,7 @@ const traced = <A, E, R>(options: MessageSpanOptions, sampling: MessageSampling,
 /**
  * Runs a consumed message's work inside its `process` span, continuing the producer's trace, as `messageSampling`
  * decided (given in `options.sampling`, or decided here): an untraced message's work runs with tracing off, so it makes
- * no spans at all. Only without a sampler to ask beforehand (a tracer not set up by `layers/Telemetry.ts`) is a new
+ * no spans at all. Only without a sampler to ask beforehand (a tracer not set up by `layers/TelemetrySdk.ts`) is a new
  * root's decision made by creating its span.
  */
 export const withMessageSpan = (options: MessageSpanOptions) =>

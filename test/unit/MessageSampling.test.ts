@@ -3,7 +3,7 @@ import type { Sampler } from "@opentelemetry/sdk-trace-base"
 import * as Otel from "@opentelemetry/api"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, References } from "effect"
-import { layerWithProcessor } from "../../src/layers/Telemetry.ts"
+import { layerWithProcessor } from "../../src/layers/TelemetrySdk.ts"
 import { messageSampler, messageSampling, withMessageSpan } from "../../src/programs/MessageSpan.ts"
 
 const traceId = "4bf92f3577b34da6a3ce929d0e0e4736"
