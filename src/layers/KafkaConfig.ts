@@ -58,8 +58,8 @@ const read = (overrides: KafkaConfigOverrides) => Config.all({
   sasl,
   connectTimeout: Config.Duration("KAFKA_CONNECT_TIMEOUT").pipe(Config.withDefault(Duration.seconds(30))),
   consumerBuffer: positiveInt("KAFKA_CONSUMER_BUFFER").pipe(Config.withDefault(1000)),
-  /** Most bytes one fetch takes from a partition (256 KiB; kafkajs' own default is 1 MiB); a fetch's batches are held in memory, decoded, while the stream works through them. */
-  fetchMaxBytes: positiveInt("KAFKA_FETCH_MAX_BYTES").pipe(Config.withDefault(262_144)),
+  /** Most bytes one fetch takes from a partition (128 KiB; kafkajs' own default is 1 MiB); a fetch's batches are held in memory, decoded, while the stream works through them. */
+  fetchMaxBytes: positiveInt("KAFKA_FETCH_MAX_BYTES").pipe(Config.withDefault(131_072)),
   commitInterval: Config.Duration("KAFKA_COMMIT_INTERVAL").pipe(Config.withDefault(Duration.seconds(1))),
   /** How long the group waits for a silent member (killed, or crashed while the broker was down) before reassigning its partitions. */
   sessionTimeout: Config.Duration("KAFKA_SESSION_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10)))
