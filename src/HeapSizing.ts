@@ -1,6 +1,6 @@
 // V8 sizes its heap for the host: on a 24 GiB box a draining `stream` let the young generation grow to 128 MiB and the
 // old space to a few times what is live, 310–430 MiB RSS for a live heap of ~50 MiB. The program sizes both itself, at
-// start and without flags on node's command line (bench/README.md, "2026-12-04: the young generation capped"):
+// start and without flags on node's command line (bench/README.md, "2026-12-04 (evening): the stream's memory at the defaults"):
 // - the old space grows to 1.2× what is live before it is collected (`--heap-growing-percent=20`);
 // - the young generation grows to `youngGenerationCapBytes` and no further. V8 reads its maximum
 //   (`--max-semi-space-size`) only when the process starts, but reads its growth factor each time it grows it: the

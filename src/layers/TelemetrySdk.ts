@@ -62,19 +62,12 @@ const nodeSdk = (serviceName: ServiceName, config: TelemetryConfig, sampling: Tr
   }))
 
 /**
- * Effect's tracer over the provided OpenTelemetry tracer, without `OtelTracer`'s per-step context hook. That hook enters
- * OpenTelemetry's context (AsyncLocalStorage) around every Effect step run inside a span, for OpenTelemetry
- * auto-instrumentation to see the active span; none runs here, spans get their parents from Effect, and the hook was
- * most of what tracing cost the stream (also in unsampled work, inside its no-op spans).
- */
-export const effectTracer: Layer.Layer<never, never, OtelTracer.OtelTracer> = Layer.effect(
-  Tracer.Tracer,
-  Effect.map(OtelTracer.make, (otel) => Tracer.make({ span: (options) => otel.span(options) }))
-)
-
-/**
- * `effectTracer` for a tracer provider built with `sampling`'s sampler and id generator, and `TraceSampler` set to ask
- * that sampler before a span exists: a message's sampling is then decided once, without making a span (`MessageSpan.ts`).
+ * Effect's tracer over the provided OpenTelemetry tracer (built with `sampling`'s sampler and id generator), without
+ * `OtelTracer`'s per-step context hook, and `TraceSampler` set to ask that sampler before a span exists: a message's
+ * sampling is then decided once, without making a span (`MessageSpan.ts`). The hook enters OpenTelemetry's context
+ * (AsyncLocalStorage) around every Effect step run inside a span, for OpenTelemetry auto-instrumentation to see the
+ * active span; none runs here, spans get their parents from Effect, and the hook was most of what tracing cost the
+ * stream (also in unsampled work, inside its no-op spans).
  */
 export const samplingTracer = (sampling: TraceSampling): Layer.Layer<never, never, OtelTracer.OtelTracer> =>
   Layer.merge(
