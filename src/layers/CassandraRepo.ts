@@ -1,4 +1,4 @@
-import { Duration, Effect, Layer, Option, References, Schedule } from "effect"
+import { Duration, Effect, Exit, Layer, Option, References, Schedule } from "effect"
 import cassandra from "cassandra-driver"
 import type { User } from "../domain/User.ts"
 import { CassandraRejected, CassandraRepo, CassandraUnavailable } from "../services/CassandraRepo.ts"
@@ -116,8 +116,8 @@ export const layer: Layer.Layer<CassandraRepo, CassandraRejected | CassandraUnav
         Effect.tryPromise({ try: () => client.execute(insert, insertParams(user, ingestedAt), writeOptions), catch: (error) => error })
           .pipe(Effect.catch((error) => Effect.flatMap(rowFailures([error]), ([classified]) => Effect.fail(classified!))))
       // The driver's executeConcurrent: one promise for the rows, each row's result or error in `resultItems`.
-      const upsertAll = (rows: ReadonlyArray<UserRow>): Effect.Effect<ReadonlyArray<CassandraWriteError | undefined>> =>
-        rows.length === 0 ? Effect.succeed([]) : Effect.tryPromise({
+      const writeAll = (rows: ReadonlyArray<UserRow>): Effect.Effect<ReadonlyArray<CassandraWriteError | undefined>> =>
+        Effect.tryPromise({
           try: () =>
             cassandra.concurrent.executeConcurrent(client, insert, rows.map(({ ingestedAt, user }) => insertParams(user, ingestedAt)), {
               concurrencyLevel: rows.length,
@@ -139,6 +139,26 @@ export const layer: Layer.Layer<CassandraRepo, CassandraRejected | CassandraUnav
             })
           })
         )
+      // A traced row's span lasts as long as the bulk write it is part of.
+      const upsertSpans = (rows: ReadonlyArray<UserRow>) =>
+        Effect.forEach(rows, ({ span, user }) =>
+          span === undefined ? Effect.succeed(undefined) : Effect.makeSpan("CassandraRepo.upsert", {
+            parent: span,
+            kind: "client",
+            attributes: { ...upsertAttributes, "user.id": user.id }
+          }))
+      const upsertAll = (rows: ReadonlyArray<UserRow>): Effect.Effect<ReadonlyArray<CassandraWriteError | undefined>> => {
+        if (rows.length === 0) return Effect.succeed([])
+        if (!rows.some((row) => row.span !== undefined)) return writeAll(rows)
+        return Effect.flatMap(upsertSpans(rows), (spans) =>
+          Effect.tap(writeAll(rows), (outcomes) =>
+            Effect.clockWith((clock) =>
+              Effect.sync(() => {
+                const now = clock.currentTimeNanosUnsafe()
+                spans.forEach((span, i) => span?.end(now, outcomes[i] === undefined ? Exit.void : Exit.fail(outcomes[i])))
+              })
+            )))
+      }
       // A span per row when tracing is on (without the stack trace Effect.fn captures per call); none at all when off.
       const upsert = (yield* References.TracerEnabled)
         ? (user: User, ingestedAt: Date) =>

@@ -30,8 +30,14 @@ export const layer = (table: Map<string, MemoryRow>, options: CassandraRepoMemor
       upsert: (user, ingestedAt) =>
         write(user, ingestedAt).pipe(Effect.withSpan("CassandraRepo.upsert", { kind: "client" }, { captureStackTrace: false })),
       upsertAll: (rows) =>
-        Effect.forEach(rows, ({ ingestedAt, user }) =>
-          write(user, ingestedAt).pipe(Effect.as(undefined), Effect.catch((error) => Effect.succeed(error))), { concurrency: "unbounded" }),
+        Effect.forEach(rows, ({ ingestedAt, span, user }) =>
+          write(user, ingestedAt).pipe(
+            (writing) => span === undefined ? writing : writing.pipe(
+              Effect.withSpan("CassandraRepo.upsert", { kind: "client", parent: span }, { captureStackTrace: false })
+            ),
+            Effect.as(undefined),
+            Effect.catch((error) => Effect.succeed(error))
+          ), { concurrency: "unbounded" }),
       ping: options.ping ?? Effect.void
     })
   )

@@ -60,28 +60,47 @@ export interface MessageSpanOptions {
   readonly sampling?: MessageSampling
 }
 
-const traced = <A, E, R>(options: MessageSpanOptions, sampling: MessageSampling, work: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-  if (!sampling.traced) return Effect.withTracerEnabled(work, false)
-  const spanOptions: Tracer.SpanOptionsNoTrace = {
-    kind: "consumer",
-    root: sampling.parent === undefined,
-    ...(sampling.parent === undefined ? {} : { parent: sampling.parent }),
-    annotations: sampling.annotations,
-    attributes: typeof options.attributes === "function" ? options.attributes() : options.attributes
-  }
-  return Effect.flatMap(Effect.makeSpan(options.name, spanOptions), (span) =>
-    span.sampled
-      ? Effect.onExit(Effect.withParentSpan(work, span, { captureStackTrace: false }), (exit) =>
-        Effect.clockWith((clock) =>
-          Effect.sync(() =>
-            span.end(
-              clock.currentTimeNanosUnsafe(),
-              Exit.isSuccess(exit) && options.failure !== undefined ? Exit.fail(options.failure) : exit
-            )
-          )
-        ))
-      : Effect.andThen(Effect.sync(() => span.end(0n, Exit.void)), Effect.withTracerEnabled(work, false)))
-}
+type Traced = Extract<MessageSampling, { readonly traced: true }>
+
+/**
+ * Makes a traced message's span, as its sampling decided: `undefined` when the tracer does not sample it after all (then
+ * its work makes no span either). It is not the fiber's current span: run the work under it with `Effect.withParentSpan`
+ * and end it with `endMessageSpan`.
+ */
+export const startMessageSpan = (options: MessageSpanOptions, sampling: Traced): Effect.Effect<Tracer.Span | undefined> =>
+  Effect.map(
+    Effect.makeSpan(options.name, {
+      kind: "consumer",
+      root: sampling.parent === undefined,
+      ...(sampling.parent === undefined ? {} : { parent: sampling.parent }),
+      annotations: sampling.annotations,
+      attributes: typeof options.attributes === "function" ? options.attributes() : options.attributes
+    }),
+    (span) => {
+      if (span.sampled) return span
+      span.end(0n, Exit.void)
+      return undefined
+    }
+  )
+
+/** Ends a message's span now with its work's exit; a work that succeeded with `failure` (dead-lettered) records that. */
+export const endMessageSpan = (span: Tracer.Span, exit: Exit.Exit<unknown, unknown>, failure?: unknown): Effect.Effect<void> =>
+  Effect.clockWith((clock) =>
+    Effect.sync(() =>
+      span.end(clock.currentTimeNanosUnsafe(), Exit.isSuccess(exit) && failure !== undefined ? Exit.fail(failure) : exit)
+    )
+  )
+
+/** Runs `work` under a span made by `startMessageSpan` (or with tracing off when there is none) and ends the span with it. */
+export const underMessageSpan = <A, E, R>(span: Tracer.Span | undefined, work: Effect.Effect<A, E, R>, failure?: unknown): Effect.Effect<A, E, R> =>
+  span === undefined
+    ? Effect.withTracerEnabled(work, false)
+    : Effect.onExit(Effect.withParentSpan(work, span, { captureStackTrace: false }), (exit) => endMessageSpan(span, exit, failure))
+
+const traced = <A, E, R>(options: MessageSpanOptions, sampling: MessageSampling, work: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  sampling.traced
+    ? Effect.flatMap(startMessageSpan(options, sampling), (span) => underMessageSpan(span, work, options.failure))
+    : Effect.withTracerEnabled(work, false)
 
 /**
  * Runs a consumed message's work inside its `process` span, continuing the producer's trace, as `messageSampling`

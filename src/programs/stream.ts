@@ -1,4 +1,4 @@
-import { Deferred, Duration, Effect, Fiber, Metric, Queue, Result, Schedule, Semaphore, Stream } from "effect"
+import { Deferred, Duration, Effect, Exit, Fiber, Metric, Queue, Result, Schedule, Semaphore, Stream } from "effect"
 import type { Context } from "effect"
 import { CommitWatermark } from "../domain/CommitWatermark.ts"
 import type { HandledRange } from "../domain/CommitWatermark.ts"
@@ -14,7 +14,7 @@ import { KafkaConsumer } from "../services/KafkaConsumer.ts"
 import type { ConsumedBatch, ConsumedMessage } from "../services/KafkaConsumer.ts"
 import { KafkaProducer } from "../services/KafkaProducer.ts"
 import type { KafkaError } from "../services/KafkaErrors.ts"
-import { messageSampler, withMessageSpan } from "./MessageSpan.ts"
+import { messageSampler, startMessageSpan, underMessageSpan, withMessageSpan } from "./MessageSpan.ts"
 import type { MessageSampling } from "./MessageSpan.ts"
 import { countError, endToEndLatency, progressLines, usersDeadLettered, usersWritten, writeLatency } from "./Metrics.ts"
 import { retryAfterFailure, retryFrom, retrySchedule } from "./Retry.ts"
@@ -46,6 +46,14 @@ const slices = (batch: ConsumedBatch, size: number): ReadonlyArray<ConsumedBatch
   }
   return out
 }
+
+/** A message's `process` span attributes (its user's id once decoded). */
+const processAttributes = (message: ConsumedMessage, user: User | undefined) => ({
+  ...(user === undefined ? {} : { "user.id": user.id }),
+  ...messagingAttributes("process", message.topic),
+  "messaging.destination.partition.id": String(message.partition),
+  "messaging.kafka.offset": Number(message.offset)
+})
 
 /**
  * Pulls users from Kafka a batch at a time, writes each as a Cassandra row (poison messages and rows Cassandra rejects
@@ -102,49 +110,60 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
     }))
   }
 
-  const write = (message: ConsumedMessage, user: User, onRetry: Effect.Effect<void>) =>
-    deadLetterRejected(retryAfterFailure(writeOnce(message, user), retry, { onFailure: onRetry, stop }), message, onRetry)
-
-  /** A row whose write in bulk failed: retried on its own from that failure, as `write` retries its own. */
+  /** A row whose write in bulk failed: retried on its own from that failure; a row Cassandra refuses is dead-lettered. */
   const writeAfter = (failure: CassandraWriteError, message: ConsumedMessage, user: User, onRetry: Effect.Effect<void>) =>
     deadLetterRejected(retryFrom(failure, writeOnce(message, user), retry, { onFailure: onRetry, stop }), message, onRetry)
 
+  /** A traced message's `process` span (undefined for an untraced one): made before its row's write, ended after it. */
+  const processSpan = (message: ConsumedMessage, user: User, sampling: MessageSampling) =>
+    sampling.traced
+      ? startMessageSpan({ name: `process ${message.topic}`, headers: message.headers, attributes: () => processAttributes(message, user) }, sampling)
+      : Effect.succeed(undefined)
+
   /**
-   * Writes untraced users' rows in one `upsertAll`, holding a permit per row: true for each row written, false for all
-   * when a stop came first. A row that failed is retried on its own, as `write` retries (its rows count the whole bulk
-   * write as their write latency).
+   * Writes users' rows in one `upsertAll`, holding a permit per row: true for each row written, false for all when a
+   * stop came first. A traced message's `process` span lasts from before the bulk write to its row's outcome. A row
+   * that failed is retried on its own from that failure with the stream's backoff (in its span, if traced). Every row
+   * counts the whole bulk write as its write latency.
    */
   const writeAll = (
     messages: ReadonlyArray<ConsumedMessage>,
     users: ReadonlyArray<User>,
+    samplings: ReadonlyArray<MessageSampling>,
     onRetry: Effect.Effect<void>,
     done: (i: number, handled: boolean) => void
   ): Effect.Effect<void, StreamError> =>
     permits.withPermits(messages.length)(Effect.uninterruptible(Effect.suspend(() => {
       if (Deferred.isDoneUnsafe(stopping)) return Effect.succeed(undefined)
-      return Effect.clockWith((clock) => {
-        const startedAt = clock.currentTimeMillisUnsafe()
-        return Effect.map(
-          repo.upsertAll(messages.map((message, i) => ({ user: users[i]!, ingestedAt: new Date(message.timestamp) }))),
-          (outcomes) => ({ outcomes, startedAt })
-        )
-      })
+      return Effect.flatMap(
+        Effect.forEach(messages, (message, i) => processSpan(message, users[i]!, samplings[i]!)),
+        (spans) =>
+          Effect.clockWith((clock) => {
+            const startedAt = clock.currentTimeMillisUnsafe()
+            const rows = messages.map((message, i) => ({ user: users[i]!, ingestedAt: new Date(message.timestamp), span: spans[i] }))
+            return Effect.map(repo.upsertAll(rows), (outcomes) => ({ outcomes, startedAt, spans }))
+          })
+      )
     }))).pipe(Effect.flatMap((bulk) => {
       if (bulk === undefined) return Effect.sync(() => messages.forEach((_, i) => done(i, false)))
       return Effect.clockWith((clock) =>
         Effect.contextWith((context: Context.Context<never>) => {
           const now = clock.currentTimeMillisUnsafe()
+          const nowNanos = clock.currentTimeNanosUnsafe()
           const retrying: Array<Effect.Effect<void, StreamError>> = []
           let count = 0
           bulk.outcomes.forEach((failure, i) => {
             const message = messages[i]!
+            const span = bulk.spans[i]
             if (failure !== undefined) {
-              retrying.push(Effect.map(writeAfter(failure, message, users[i]!, onRetry), (handled) => done(i, handled)))
+              const again = writeAfter(failure, message, users[i]!, onRetry)
+              retrying.push(Effect.map(underMessageSpan(span, again), (handled) => done(i, handled)))
               return
             }
             writeLatency.updateUnsafe(now - bulk.startedAt, context)
             endToEndLatency.updateUnsafe(Math.max(0, now - message.timestamp), context)
             count++
+            span?.end(nowNanos, Exit.void)
             done(i, true)
           })
           usersWritten.updateUnsafe(count, context)
@@ -171,31 +190,20 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
       return yield* retryAfterFailure(once, retry, { onFailure: onRetry, stop })
     })
 
-  /** Writes or dead-letters one message, in its span when traced: true once it is handled, false when a stop came first. */
-  const handle = (
+  /** Dead-letters a poison message, in its span when traced: true once it is handled, false when a stop came first. */
+  const deadLetterPoison = (
     message: ConsumedMessage,
-    decoded: Result.Result<User, PoisonMessage>,
+    poison: PoisonMessage,
     sampling: MessageSampling,
     onRetry: Effect.Effect<void>
-  ): Effect.Effect<boolean, StreamError> => {
-    const work = Result.isSuccess(decoded)
-      ? write(message, decoded.success, onRetry)
-      : deadLetter(message, decoded.failure, onRetry)
-    if (!sampling.traced) return Effect.withTracerEnabled(work, false)
-    return work.pipe(withMessageSpan({
+  ): Effect.Effect<boolean, StreamError> =>
+    deadLetter(message, poison, onRetry).pipe(withMessageSpan({
       name: `process ${message.topic}`,
       headers: message.headers,
       sampling,
-      failure: Result.isFailure(decoded) ? decoded.failure : undefined,
-      // built only for a message that is traced
-      attributes: () => ({
-        ...(Result.isSuccess(decoded) ? { "user.id": decoded.success.id } : {}),
-        ...messagingAttributes("process", message.topic),
-        "messaging.destination.partition.id": String(message.partition),
-        "messaging.kafka.offset": Number(message.offset)
-      })
+      failure: poison,
+      attributes: () => processAttributes(message, undefined)
     }))
-  }
 
   // Ranges of batches still retrying a message: the commit follows their handled prefix meanwhile.
   const progressWhileRetrying = yield* Queue.unbounded<HandledRange>()
@@ -224,24 +232,24 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
       handled[i] = 1
       if (retrying) report()
     }
-    // Valid users of untraced messages are written in bulk; the rest (poison, traced messages) one by one.
+    // Valid users are written in bulk; poison messages are dead-lettered one by one.
     const bulk: Array<number> = []
     const users: Array<User> = []
+    const samplings: Array<MessageSampling> = []
     const single: Array<Effect.Effect<void, StreamError>> = []
     messages.forEach((message, i) => {
       const decoded = decodeUserMessage(message.value)
       const sampling = sample(message.headers)
-      if (Result.isSuccess(decoded) && !sampling.traced) {
+      if (Result.isSuccess(decoded)) {
         bulk.push(i)
         users.push(decoded.success)
+        samplings.push(sampling)
       } else {
-        single.push(Effect.map(handle(message, decoded, sampling, onRetry), (handledNow) => done(i, handledNow)))
+        single.push(Effect.map(deadLetterPoison(message, decoded.failure, sampling, onRetry), (handledNow) => done(i, handledNow)))
       }
     })
     if (bulk.length > 0) {
-      // untraced: their retries and dead-letterings make no span either
-      const writing = writeAll(bulk.map((i) => messages[i]!), users, onRetry, (j, handledNow) => done(bulk[j]!, handledNow))
-      single.push(Effect.withTracerEnabled(writing, false))
+      single.push(writeAll(bulk.map((i) => messages[i]!), users, samplings, onRetry, (j, handledNow) => done(bulk[j]!, handledNow)))
     }
     return Effect.all(single, { concurrency: "unbounded", discard: true }).pipe(Effect.andThen(Effect.sync(handledRange)))
   }

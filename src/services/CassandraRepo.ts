@@ -1,5 +1,5 @@
 import { Context, Predicate, Schema } from "effect"
-import type { Effect } from "effect"
+import type { Effect, Tracer } from "effect"
 import { causeFields, causeMessage, messageOf } from "../domain/ErrorCause.ts"
 import type { User } from "../domain/User.ts"
 
@@ -49,14 +49,16 @@ export type CassandraWriteError = CassandraUnavailable | CassandraRejected
 export interface UserRow {
   readonly user: User
   readonly ingestedAt: Date
+  /** The span of a traced message's handling: the row's write gets its `CassandraRepo.upsert` span under it. */
+  readonly span?: Tracer.AnySpan | undefined
 }
 
 export interface CassandraRepoShape {
   /** Upserts a user's row by id (idempotent); `ingestedAt` is when the message was produced. A `CassandraRejected` says whether it concerns this row only. */
   readonly upsert: (user: User, ingestedAt: Date) => Effect.Effect<void, CassandraWriteError>
   /**
-   * Upserts rows as `upsert` does, all at once (every row's write in flight together) and without a span: each row's
-   * outcome, in order — `undefined` once written, else its error. One failed row fails no other.
+   * Upserts rows as `upsert` does, all at once (every row's write in flight together): each row's outcome, in order —
+   * `undefined` once written, else its error. One failed row fails no other. Only a row with a `span` gets a span.
    */
   readonly upsertAll: (rows: ReadonlyArray<UserRow>) => Effect.Effect<ReadonlyArray<CassandraWriteError | undefined>>
   /** Succeeds when a query of the table at the write consistency succeeds (enough replicas are up): the readiness probe. */
