@@ -56,3 +56,9 @@ export const quantile = (values: ReadonlyArray<number>, q: number): number => {
 /** Milliseconds an effect took, with its result. */
 export const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.map(Effect.timed(effect), ([duration, a]) => [Duration.toMillis(duration), a] as const)
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}

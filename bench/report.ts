@@ -23,6 +23,7 @@ export interface Results {
   /** A large backlog drained at the default concurrency, RSS sampled every second. */
   readonly soak: SoakResult
   readonly startup: { readonly readyMs: number }
+  /** Medians of `rounds`: off, 100 % and 1 % drains of the same backlogs, interleaved. */
   readonly tracing: {
     readonly onRowsPerSec: number
     readonly offRowsPerSec: number
@@ -30,6 +31,7 @@ export interface Results {
     /** The same drain with `OTEL_TRACES_SAMPLER=parentbased_traceidratio` at 1 %. */
     readonly sampled1pctRowsPerSec: number
     readonly sampled1pctOverheadRatio: number
+    readonly rounds: ReadonlyArray<{ readonly off: number; readonly on: number; readonly sampled1pct: number }>
   }
 }
 

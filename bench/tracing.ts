@@ -14,7 +14,7 @@ import { join, resolve } from "node:path"
 import { builtMain } from "../dev/cliEntry.ts"
 import { eventually } from "../dev/cli.ts"
 import { drained } from "../dev/kafka.ts"
-import { timed, untilReady } from "./lib.ts"
+import { median, timed, untilReady } from "./lib.ts"
 import { dropKeyspace, loadBacklog, streamEnv } from "./stream.ts"
 
 const [countArg = "100000", roundsArg = "3", ...buildArgs] = process.argv.slice(2)
@@ -67,11 +67,6 @@ const drain = (main: string, topic: string, env: Record<string, string>) =>
     yield* dropKeyspace(env)
     return { rowsPerSec: count / (drainMs / 1000), cpuMsPer1kRows: cpu }
   }))
-
-const median = (xs: ReadonlyArray<number>) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
-}
 
 const bench = Effect.gen(function*() {
   const seed = `tracing-${Date.now()}`
