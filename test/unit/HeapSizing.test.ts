@@ -6,6 +6,9 @@ import { youngGenerationCapBytes } from "../../src/HeapSizing.ts"
 
 const heapSizing = pathToFileURL(join(import.meta.dirname, "../../src/HeapSizing.ts")).href
 const capMb = youngGenerationCapBytes / 2 ** 20
+// The steering lags a collection when one task runs several (src/HeapSizing.ts): the young generation can double once
+// past the cap. V8 also counts up to a MiB beyond its semi-spaces in new_space (16.75 MiB for two 8 MiB semi-spaces).
+const mostYoungMb = 2 * capMb + 1
 
 // A workload most of whose young objects survive their first collection (a ring of 300,000 live objects replaced
 // continuously), which is what makes V8 grow the young generation; it prints the young generation's size (MiB) after
@@ -42,11 +45,11 @@ describe("HeapSizing", () => {
   it("keeps the young generation at its cap where V8 alone grows it past 4× the cap", () => {
     // 64 MiB semi-spaces let V8 grow the young generation to 128 MiB whatever the host's memory.
     assert.isAtLeast(largestYoungMb("none", ["--max-semi-space-size=64"]), 4 * capMb)
-    assert.isAtMost(largestYoungMb("capYoungGeneration", ["--max-semi-space-size=64"]), 2 * capMb)
+    assert.isAtMost(largestYoungMb("capYoungGeneration", ["--max-semi-space-size=64"]), mostYoungMb)
   })
 
   it("applies the cap at start when node was given no young-generation flag", () => {
-    assert.isAtMost(largestYoungMb("sizeHeap", []), 2 * capMb)
+    assert.isAtMost(largestYoungMb("sizeHeap", []), mostYoungMb)
   })
 
   it("leaves a young-generation size given to node as given, on the command line or in NODE_OPTIONS", () => {
