@@ -1,5 +1,5 @@
 import { Deferred, Duration, Effect, Exit, Fiber, Metric, Queue, Result, Schedule, Semaphore, Stream } from "effect"
-import type { Context } from "effect"
+import type { Context, Tracer } from "effect"
 import { CommitWatermark } from "../domain/CommitWatermark.ts"
 import type { HandledRange } from "../domain/CommitWatermark.ts"
 import { deadLetterHeaders } from "../domain/DeadLetter.ts"
@@ -46,6 +46,9 @@ const slices = (batch: ConsumedBatch, size: number): ReadonlyArray<ConsumedBatch
   }
   return out
 }
+
+/** The spans of a batch none of whose messages is traced. */
+const noSpans: ReadonlyArray<undefined> = []
 
 /** A message's `process` span attributes (its user's id once decoded). */
 const processAttributes = (message: ConsumedMessage, user: User | undefined) => ({
@@ -135,9 +138,12 @@ export const stream = Effect.fnUntraced(function*(options: StreamOptions) {
   ): Effect.Effect<void, StreamError> =>
     permits.withPermits(messages.length)(Effect.uninterruptible(Effect.suspend(() => {
       if (Deferred.isDoneUnsafe(stopping)) return Effect.succeed(undefined)
+      const starting = samplings.some((sampling) => sampling.traced)
+        ? Effect.forEach(messages, (message, i) => processSpan(message, users[i]!, samplings[i]!))
+        : Effect.succeed(noSpans)
       return Effect.flatMap(
-        Effect.forEach(messages, (message, i) => processSpan(message, users[i]!, samplings[i]!)),
-        (spans) =>
+        starting,
+        (spans: ReadonlyArray<Tracer.Span | undefined>) =>
           Effect.clockWith((clock) => {
             const startedAt = clock.currentTimeMillisUnsafe()
             const rows = messages.map((message, i) => ({ user: users[i]!, ingestedAt: new Date(message.timestamp), span: spans[i] }))
