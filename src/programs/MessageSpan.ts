@@ -84,7 +84,7 @@ export const startMessageSpan = (options: MessageSpanOptions, sampling: Traced):
   )
 
 /** Ends a message's span now with its work's exit; a work that succeeded with `failure` (dead-lettered) records that. */
-export const endMessageSpan = (span: Tracer.Span, exit: Exit.Exit<unknown, unknown>, failure?: unknown): Effect.Effect<void> =>
+const endMessageSpan = (span: Tracer.Span, exit: Exit.Exit<unknown, unknown>, failure?: unknown): Effect.Effect<void> =>
   Effect.clockWith((clock) =>
     Effect.sync(() =>
       span.end(clock.currentTimeNanosUnsafe(), Exit.isSuccess(exit) && failure !== undefined ? Exit.fail(failure) : exit)
