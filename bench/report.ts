@@ -23,7 +23,7 @@ export interface Results {
   /** A large backlog drained at the default concurrency, RSS sampled every second. */
   readonly soak: SoakResult
   readonly startup: { readonly readyMs: number }
-  /** Medians of `rounds`: off, 100 % and 1 % drains of the same backlogs, interleaved. */
+  /** Medians of `rounds`: off, 100 % and 1 % drains of the same backlogs, interleaved, each round in another order. */
   readonly tracing: {
     readonly onRowsPerSec: number
     readonly offRowsPerSec: number
@@ -31,7 +31,8 @@ export interface Results {
     /** The same drain with `OTEL_TRACES_SAMPLER=parentbased_traceidratio` at 1 %. */
     readonly sampled1pctRowsPerSec: number
     readonly sampled1pctOverheadRatio: number
-    readonly rounds: ReadonlyArray<{ readonly off: number; readonly on: number; readonly sampled1pct: number }>
+    /** Rows/s of each drain of a round, and the order they ran in. */
+    readonly rounds: ReadonlyArray<{ readonly off: number; readonly on: number; readonly sampled1pct: number; readonly order: ReadonlyArray<string> }>
   }
 }
 
