@@ -64,8 +64,8 @@ type Traced = Extract<MessageSampling, { readonly traced: true }>
 
 /**
  * Makes a traced message's span, as its sampling decided: `undefined` when the tracer does not sample it after all (then
- * its work makes no span either). It is not the fiber's current span: run the work under it with `Effect.withParentSpan`
- * and end it with `endMessageSpan`.
+ * its work makes no span either). It is not the fiber's current span: run the work under it with `underMessageSpan`,
+ * which ends it, or end it yourself (`span.end`) when the work ran outside it (a row of a bulk write).
  */
 export const startMessageSpan = (options: MessageSpanOptions, sampling: Traced): Effect.Effect<Tracer.Span | undefined> =>
   Effect.map(
