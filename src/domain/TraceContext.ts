@@ -15,11 +15,17 @@ export const messagingAttributes = (operation: "create" | "send" | "process", to
   "messaging.destination.name": topic
 })
 
-/** The producer's span of a message, from its W3C headers (its `sampled` is the trace's decision); `undefined` for a message sent without them. */
-export const remoteParent = (headers: Readonly<Record<string, string>>): Tracer.ExternalSpan | undefined =>
-  headers["traceparent"] === undefined
+/**
+ * The producer's span of a message, from its W3C headers (its `sampled` is the trace's decision); `undefined` for a message
+ * sent without them. Only the `traceparent` is handed to the parser: `Headers.fromRecordUnsafe` sets the prototype of the
+ * record it is given, which must not be the message's own headers (an object kept and read again on the hot path).
+ */
+export const remoteParent = (headers: Readonly<Record<string, string>>): Tracer.ExternalSpan | undefined => {
+  const traceparent = headers["traceparent"]
+  return traceparent === undefined
     ? undefined
-    : Option.getOrUndefined(HttpTraceContext.w3c(Headers.fromRecordUnsafe(headers)))
+    : Option.getOrUndefined(HttpTraceContext.w3c(Headers.fromRecordUnsafe({ traceparent })))
+}
 
 /** A trace's sampling, decided before any span of it exists. */
 export interface TraceSampling {

@@ -72,6 +72,14 @@ describe("a message's sampling, decided before any span exists", () => {
       assert.deepStrictEqual(spans, [])
     }))
 
+  it.effect("a parent-based sampler told to sample unsampled remote parents is still asked about them", () =>
+    Effect.gen(function*() {
+      const keepsUnsampled = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0), remoteParentNotSampled: new TraceIdRatioBasedSampler(1) })
+      const { result, spans } = yield* withTracing(keepsUnsampled, Effect.zip(messageSampling(unsampledParent), processed(unsampledParent)))
+      assert.isTrue(result[0].traced)
+      assert.strictEqual(spans.find((s) => s.name === "process users_created")?.spanContext().traceId, traceId)
+    }))
+
   it.effect("a new root at ratio 0 is untraced without a span being made", () =>
     Effect.gen(function*() {
       const { sampler, traceIds } = counting(ratio(0))
