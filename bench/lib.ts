@@ -29,6 +29,16 @@ export const untilReady = (url: string, since: number) =>
     Effect.timeoutOrElse({ duration: "2 minutes", orElse: () => Effect.die(new Error(`${url} never became ready`)) })
   )
 
+/** CPU milliseconds a process has used (user + system, all its threads), from /proc; 0 when it is gone. */
+export const cpuMs = (pid: number | undefined): number => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return 0
+  }
+}
+
 /** A process's resident set size in MiB, from /proc. */
 const rssMb = (pid: number): number => {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))

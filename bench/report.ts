@@ -23,7 +23,10 @@ export interface Results {
   /** A large backlog drained at the default concurrency, RSS sampled every second. */
   readonly soak: SoakResult
   readonly startup: { readonly readyMs: number }
-  /** Medians of `rounds`: off, 100 % and 1 % drains of the same backlogs, interleaved, each round in another order. */
+  /**
+   * Off, 100 % and 1 % drains of the same backlogs in interleaved rounds, each round in another order: medians of each
+   * configuration's rows/s, and of each round's overheads (rows/s lost, CPU per row added) against that round's `off`.
+   */
   readonly tracing: {
     readonly onRowsPerSec: number
     readonly offRowsPerSec: number
@@ -31,12 +34,23 @@ export interface Results {
     /** The same drain with `OTEL_TRACES_SAMPLER=parentbased_traceidratio` at 1 %. */
     readonly sampled1pctRowsPerSec: number
     readonly sampled1pctOverheadRatio: number
-    /** Rows/s of each drain of a round, and the order they ran in. */
-    readonly rounds: ReadonlyArray<{ readonly off: number; readonly on: number; readonly sampled1pct: number; readonly order: ReadonlyArray<string> }>
+    /** The stream's CPU per row at 100 % and at 1 % over that of the untraced drain, less 1 (steadier than rows/s here). */
+    readonly cpuOverheadRatio: number
+    readonly sampled1pctCpuOverheadRatio: number
+    /** Rows/s and the stream's CPU ms per 1,000 rows of each drain of a round, and the order they ran in. */
+    readonly rounds: ReadonlyArray<{
+      readonly off: number
+      readonly on: number
+      readonly sampled1pct: number
+      readonly order: ReadonlyArray<string>
+      readonly cpuMsPer1kRows: { readonly off: number; readonly on: number; readonly sampled1pct: number }
+    }>
   }
 }
 
-const n = (x: number) => x.toLocaleString("en-US", { maximumFractionDigits: x < 10 ? 2 : 0 })
+const n = (x: number) => x.toLocaleString("en-US", { maximumFractionDigits: Math.abs(x) < 10 ? 2 : 0 })
+/** A ratio as a signed percentage: +12%, -1.5%. */
+const signedPercent = (ratio: number) => `${ratio >= 0 ? "+" : ""}${n(ratio * 100)}%`
 
 /** The table printed at the end of a run. */
 export const table = (r: Results): string => {
@@ -50,7 +64,8 @@ export const table = (r: Results): string => {
     ["soak max RSS MiB / growth of the last half", `${n(r.soak.maxRssMb)} / ${n(r.soak.rssGrowthLastHalfMb)}`, "target < 200 / < 10"],
     ["stream start → ready ms", n(r.startup.readyMs), "target < 1000"],
     ["tracing on / off rows/s", `${n(r.tracing.onRowsPerSec)} / ${n(r.tracing.offRowsPerSec)}`, `overhead ${n(r.tracing.overheadRatio * 100)}% (target ≤ 15%)`],
-    ["tracing at 1 % sampling rows/s", n(r.tracing.sampled1pctRowsPerSec), `overhead ${n(r.tracing.sampled1pctOverheadRatio * 100)}% (target ≤ 3%)`]
+    ["tracing at 1 % sampling rows/s", n(r.tracing.sampled1pctRowsPerSec), `overhead ${n(r.tracing.sampled1pctOverheadRatio * 100)}% (target ≤ 3%)`],
+    ["  stream CPU per row, 100 % / 1 %", `${signedPercent(r.tracing.cpuOverheadRatio)} / ${signedPercent(r.tracing.sampled1pctCpuOverheadRatio)}`, "against tracing off"]
   ]
   const width = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length), ["measure", "value", "ceiling (ratio) / target"][i]!.length))
   const line = (cells: ReadonlyArray<string>) => cells.map((c, i) => c.padEnd(width[i]!)).join("  ")

@@ -18,7 +18,7 @@ const smoke = process.argv.includes("--smoke")
 const onePercent = { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.01" }
 const sizes = smoke
   ? { backlog: 20_000, ingest: 20_000, latencyPerSec: 1000, latencySeconds: 5, tracingConcurrency: 64, tracingBacklog: 5_000, tracingRounds: 3, soak: 50_000 }
-  : { backlog: 200_000, ingest: 200_000, latencyPerSec: 1000, latencySeconds: 30, tracingConcurrency: 64, tracingBacklog: 50_000, tracingRounds: 3, soak: 1_000_000 }
+  : { backlog: 200_000, ingest: 200_000, latencyPerSec: 1000, latencySeconds: 30, tracingConcurrency: 64, tracingBacklog: 100_000, tracingRounds: 5, soak: 1_000_000 }
 const concurrencies = smoke ? [64] : [16, 64, 256]
 const seed = `bench-${Date.now()}`
 /** V8's own young-generation bound (16 MiB semi-spaces, given to node, so the program's own cap steps aside: src/HeapSizing.ts), to compare with that cap. */
@@ -52,14 +52,18 @@ const bench = Effect.gen(function*() {
   const tuned = yield* drainBacklog(topic, sizes.backlog, sizes.tracingConcurrency, false, { NODE_OPTIONS: smallYoungGeneration })
   // Tracing drains backlogs carrying ingest's traceparent (all sampled for 100 %, 1 % sampled for off and 1 %), as
   // ingest-produced messages do, in interleaved rounds: identical drains differ by up to 2× on this box, so one drain
-  // each says little; the medians are what `latest.json` keeps (bench/tracing.ts is the same with more configurations).
+  // each says little. A round's drains run back to back, so each round's overheads compare drains made at the same
+  // moment of the box; `latest.json` keeps the median of the rounds' overheads (bench/tracing.ts is the same with more
+  // configurations). Their commits come every 100 ms instead of every second: a drain ends at its last commit, and a
+  // 1 s interval moved the end of a 10 s drain by up to a tenth.
   yield* Console.log("loading the tracing backlogs (ingest's traceparent at 100 % and at 1 %)…")
   const allSampled = yield* loadBacklog(seed, sizes.tracingBacklog, "zstd", 1)
   const onePercentSampled = yield* loadBacklog(seed, sizes.tracingBacklog, "zstd", 0.01)
+  const commitsOften = { KAFKA_COMMIT_INTERVAL: "100 millis" }
   const tracingDrains = {
-    off: drainBacklog(onePercentSampled, sizes.tracingBacklog, sizes.tracingConcurrency, false),
-    on: drainBacklog(allSampled, sizes.tracingBacklog, sizes.tracingConcurrency, true),
-    sampled1pct: drainBacklog(onePercentSampled, sizes.tracingBacklog, sizes.tracingConcurrency, true, onePercent)
+    off: drainBacklog(onePercentSampled, sizes.tracingBacklog, sizes.tracingConcurrency, false, commitsOften),
+    on: drainBacklog(allSampled, sizes.tracingBacklog, sizes.tracingConcurrency, true, commitsOften),
+    sampled1pct: drainBacklog(onePercentSampled, sizes.tracingBacklog, sizes.tracingConcurrency, true, { ...commitsOften, ...onePercent })
   }
   const configs = ["off", "on", "sampled1pct"] as const
   const tracingRounds: Array<Results["tracing"]["rounds"][number]> = []
@@ -68,12 +72,20 @@ const bench = Effect.gen(function*() {
     const order = [...configs.slice(round % configs.length), ...configs.slice(0, round % configs.length)]
     yield* Console.log(`tracing round ${round + 1}/${sizes.tracingRounds}: ${order.join(", ")}…`)
     const rowsPerSec = { off: 0, on: 0, sampled1pct: 0 }
-    for (const config of order) rowsPerSec[config] = (yield* tracingDrains[config]).rowsPerSec
-    tracingRounds.push({ ...rowsPerSec, order })
+    const cpuMsPer1kRows = { off: 0, on: 0, sampled1pct: 0 }
+    for (const config of order) {
+      const drain = yield* tracingDrains[config]
+      rowsPerSec[config] = drain.rowsPerSec
+      cpuMsPer1kRows[config] = drain.cpuMsPer1kRows
+    }
+    tracingRounds.push({ ...rowsPerSec, order, cpuMsPer1kRows })
   }
   const untraced = median(tracingRounds.map((r) => r.off))
   const traced = median(tracingRounds.map((r) => r.on))
   const sampled = median(tracingRounds.map((r) => r.sampled1pct))
+  /** The median over rounds of what `config` lost against the same round's untraced drain: rows/s, and CPU per row. */
+  const loss = (config: "on" | "sampled1pct") => median(tracingRounds.map((r) => 1 - r[config] / r.off))
+  const cpuCost = (config: "on" | "sampled1pct") => median(tracingRounds.map((r) => r.cpuMsPer1kRows[config] / r.cpuMsPer1kRows.off - 1))
   yield* Console.log("ingest and its ceiling…")
   const ingest = yield* ingestRate(seed, sizes.ingest)
   const ingestCeilingUsersPerSec = yield* ingestCeiling(seed, sizes.ingest)
@@ -104,9 +116,11 @@ const bench = Effect.gen(function*() {
     tracing: {
       onRowsPerSec: traced,
       offRowsPerSec: untraced,
-      overheadRatio: 1 - traced / untraced,
+      overheadRatio: loss("on"),
       sampled1pctRowsPerSec: sampled,
-      sampled1pctOverheadRatio: 1 - sampled / untraced,
+      sampled1pctOverheadRatio: loss("sampled1pct"),
+      cpuOverheadRatio: cpuCost("on"),
+      sampled1pctCpuOverheadRatio: cpuCost("sampled1pct"),
       rounds: tracingRounds
     }
   }

@@ -7,7 +7,7 @@ import { eventually, startCli } from "../dev/cli.ts"
 import { drained, freshEnv } from "../dev/kafka.ts"
 import type { Compression } from "../src/layers/KafkaCodecs.ts"
 import { users, record } from "./dataset.ts"
-import { quantile, runScript, sampleRss, timed, untilReady } from "./lib.ts"
+import { cpuMs, quantile, runScript, sampleRss, timed, untilReady } from "./lib.ts"
 
 const statusPort = "19465"
 /** KAFKA_BROKERS (the cluster profile's, for `bench:scale`) or the local stack's broker. */
@@ -49,7 +49,10 @@ export const loadBacklog = (seed: string, count: number, compression: Compressio
     return topic
   })
 
-/** Drains the backlog with `stream --concurrency c` (its default when undefined): rows/s from ready to fully committed, time to ready, RSS samples (every `rssEvery`). */
+/**
+ * Drains the backlog with `stream --concurrency c` (its default when undefined): rows/s from ready to fully committed, the
+ * stream's CPU (all threads) per 1,000 rows over that time, time to ready, RSS samples (every `rssEvery`).
+ */
 export const drainBacklog = <Concurrency extends number | undefined>(
   topic: string,
   count: number,
@@ -64,11 +67,13 @@ export const drainBacklog = <Concurrency extends number | undefined>(
     const cli = yield* startCli(concurrency === undefined ? ["stream"] : ["stream", "--concurrency", String(concurrency)], env)
     const rss = yield* sampleRss(cli, rssEvery)
     const readyMs = yield* untilReady(readyz, started)
+    const cpuBefore = cpuMs(cli.child.pid)
     const [drainMs] = yield* timed(eventually("the backlog drained", drained(env.KAFKA_GROUP_ID!, topic), "10 minutes"))
+    const cpuMsPer1kRows = (cpuMs(cli.child.pid) - cpuBefore) / (count / 1000)
     yield* cli.signal("SIGTERM")
     yield* cli.exit
     yield* dropKeyspace(env)
-    return { concurrency, tracing, rowsPerSec: count / (drainMs / 1000), readyMs, maxRssMb: Math.max(...rss), rssMb: rss, output: cli.output() }
+    return { concurrency, tracing, rowsPerSec: count / (drainMs / 1000), cpuMsPer1kRows, readyMs, maxRssMb: Math.max(...rss), rssMb: rss, output: cli.output() }
   }))
 
 /** The raw cassandra-driver ceiling at the same concurrency. */

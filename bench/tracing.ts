@@ -14,7 +14,7 @@ import { join, resolve } from "node:path"
 import { builtMain } from "../dev/cliEntry.ts"
 import { eventually } from "../dev/cli.ts"
 import { drained } from "../dev/kafka.ts"
-import { median, timed, untilReady } from "./lib.ts"
+import { cpuMs, median, timed, untilReady } from "./lib.ts"
 import { dropKeyspace, loadBacklog, streamEnv } from "./stream.ts"
 
 const [countArg = "100000", roundsArg = "3", ...buildArgs] = process.argv.slice(2)
@@ -28,15 +28,6 @@ const stackRun = join(process.env["STACK_STATE_DIR"] ?? join(import.meta.dirname
 const stackPid = (server: string) => {
   const file = join(stackRun, `${server}.pid`)
   return existsSync(file) ? Number(readFileSync(file, "utf8").trim()) : undefined
-}
-/** CPU milliseconds a process has used (user + system), from /proc; 0 when it is gone. */
-const cpuMs = (pid: number | undefined) => {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-    return (Number(fields[11]) + Number(fields[12])) * 10
-  } catch {
-    return 0
-  }
 }
 const servers = { jaeger: stackPid("jaeger"), cassandra: stackPid("cassandra") }
 
