@@ -1,5 +1,6 @@
 import { Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
+import { boundOldSpace } from "../HeapSizing.ts"
 import { CassandraConfig } from "../layers/CassandraConfig.ts"
 import { layer as CassandraRepoLive } from "../layers/CassandraRepo.ts"
 import { KafkaConfig } from "../layers/KafkaConfig.ts"
@@ -35,6 +36,7 @@ const StreamLive = StatusServer.layer.pipe(
 /** `stream`: Kafka → Cassandra, until interrupted. */
 export const streamCommand = Command.make("stream", flags, (input) =>
   Effect.gen(function*() {
+    yield* Effect.sync(boundOldSpace)
     const kafka = yield* KafkaConfig
     yield* stream({
       deadLetterTopic: kafka.dlqTopic,
