@@ -75,7 +75,7 @@ export const samplingTracer = (sampling: TraceSampling): Layer.Layer<never, neve
       Tracer.Tracer,
       Effect.map(OtelTracer.make, (otel) => sampling.tracer(Tracer.make({ span: (options) => otel.span(options) })))
     ),
-    Layer.succeed(TraceSampler, sampling.decide)
+    Layer.succeed(TraceSampler, { decide: sampling.decide, dropsUnsampledRemoteParent: sampling.dropsUnsampledRemoteParent })
   )
 
 /** The CLI's tracing over a tracer provider of one's own (tests, the micro benchmark): its span processor and sampler. */

@@ -1,7 +1,7 @@
 import { Context, Effect, Exit, References } from "effect"
 import type { Fiber, Tracer } from "effect"
-import { remoteParent, TraceSampler } from "../domain/TraceContext.ts"
-import type { DecideSampling } from "../domain/TraceContext.ts"
+import { hasUnsampledParent, remoteParent, TraceSampler } from "../domain/TraceContext.ts"
+import type { SamplerAhead } from "../domain/TraceContext.ts"
 
 /**
  * Whether a consumed message is traced, decided before any span exists. An untraced message's work needs no span and no
@@ -24,14 +24,18 @@ const untraced: MessageSampling = { traced: false }
 /** The span name the sampler is asked with: the consumer's `process <topic>` spans, without the topic. */
 const processSpan = "process"
 
-const samplerOf = (enabled: boolean, sampler: DecideSampling | undefined) => (headers: Headers): MessageSampling => {
-  if (!enabled) return untraced
-  const parent = remoteParent(headers)
-  if (sampler === undefined) {
-    return parent !== undefined && !parent.sampled ? untraced : { traced: true, parent, annotations: Context.empty() }
+const samplerOf = (enabled: boolean, sampler: SamplerAhead | undefined) => {
+  // Without a sampler to ask, as with a parent-based one, a parent flagged unsampled is not traced: no need to parse it.
+  const followsParent = sampler === undefined || sampler.dropsUnsampledRemoteParent
+  return (headers: Headers): MessageSampling => {
+    if (!enabled || (followsParent && hasUnsampledParent(headers))) return untraced
+    const parent = remoteParent(headers)
+    if (sampler === undefined) {
+      return parent !== undefined && !parent.sampled ? untraced : { traced: true, parent, annotations: Context.empty() }
+    }
+    const decision = sampler.decide(processSpan, parent)
+    return decision.sampled ? { traced: true, parent, annotations: decision.annotations } : untraced
   }
-  const decision = sampler(processSpan, parent)
-  return decision.sampled ? { traced: true, parent, annotations: decision.annotations } : untraced
 }
 
 const fiberSampler = (fiber: Fiber.Fiber<unknown, unknown>) => samplerOf(fiber.getRef(References.TracerEnabled), fiber.getRef(TraceSampler))

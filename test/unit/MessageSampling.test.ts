@@ -3,6 +3,7 @@ import type { Sampler } from "@opentelemetry/sdk-trace-base"
 import * as Otel from "@opentelemetry/api"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, References } from "effect"
+import { hasUnsampledParent, remoteParent } from "../../src/domain/TraceContext.ts"
 import { layerWithProcessor } from "../../src/layers/TelemetrySdk.ts"
 import { messageSampler, messageSampling, withMessageSpan } from "../../src/programs/MessageSpan.ts"
 
@@ -78,6 +79,33 @@ describe("a message's sampling, decided before any span exists", () => {
       const { result, spans } = yield* withTracing(keepsUnsampled, Effect.zip(messageSampling(unsampledParent), processed(unsampledParent)))
       assert.isTrue(result[0].traced)
       assert.strictEqual(spans.find((s) => s.name === "process users_created")?.spanContext().traceId, traceId)
+    }))
+
+  // Headers `remoteParent` rejects although they end in an unsampled flag, and some it accepts.
+  const traceparents = [
+    `00-${traceId}-${spanId}-00`, `00-${traceId}-${spanId}-01`, `00-${traceId}-${spanId}-02`, `00-${traceId}-${spanId}-03`,
+    `00-${"0".repeat(32)}-${spanId}-00`, `00-${traceId}-${"0".repeat(16)}-00`, `00-${traceId.toUpperCase()}-${spanId}-00`,
+    `01-${traceId}-${spanId}-00`, `00-${traceId}-${spanId}-00-extra`, `00-${traceId}-${spanId}-0`, `00-${traceId}0-${spanId}-00`,
+    `00-${traceId}-${spanId}-0g`, ` 00-${traceId}-${spanId}-00`, ""
+  ]
+
+  it("tells an unsampled parent without parsing it exactly where parsing finds one", () => {
+    for (const traceparent of traceparents) {
+      const parsed = remoteParent({ traceparent })
+      assert.strictEqual(hasUnsampledParent({ traceparent }), parsed !== undefined && !parsed.sampled, traceparent)
+    }
+    assert.isFalse(hasUnsampledParent(noParent))
+  })
+
+  it.effect("a traceparent that is not valid, though flagged unsampled, makes a new root the sampler decides", () =>
+    Effect.gen(function*() {
+      const invalid = { traceparent: `00-${"0".repeat(32)}-${spanId}-00` }
+      const { result, spans } = yield* withTracing(ratio(1), Effect.zip(messageSampling(invalid), processed(invalid)))
+      assert.isTrue(result[0].traced)
+      const process = spans.find((s) => s.name === "process users_created")
+      assert.isDefined(process)
+      assert.notStrictEqual(process!.spanContext().traceId, "0".repeat(32))
+      assert.isUndefined(process!.parentSpanContext)
     }))
 
   it.effect("a new root at ratio 0 is untraced without a span being made", () =>
