@@ -30,9 +30,8 @@ const samplerOf = (enabled: boolean, sampler: SamplerAhead | undefined) => {
   return (headers: Headers): MessageSampling => {
     if (!enabled || (followsParent && hasUnsampledParent(headers))) return untraced
     const parent = remoteParent(headers)
-    if (sampler === undefined) {
-      return parent !== undefined && !parent.sampled ? untraced : { traced: true, parent, annotations: Context.empty() }
-    }
+    // With no sampler, an unsampled parent was answered above: what is left is a sampled parent or a new root.
+    if (sampler === undefined) return { traced: true, parent, annotations: Context.empty() }
     const decision = sampler.decide(processSpan, parent)
     return decision.sampled ? { traced: true, parent, annotations: decision.annotations } : untraced
   }

@@ -176,4 +176,12 @@ describe("a message's sampling, decided before any span exists", () => {
       assert.deepStrictEqual(spans, [])
       assert.strictEqual(traceIds.length, 0)
     }))
+
+  it.effect("without the SDK's sampler (Effect's own tracer) the traceparent's flag decides, and a message without one is traced", () =>
+    Effect.gen(function*() {
+      const [unsampled, sampled, root] = yield* Effect.all([messageSampling(unsampledParent), messageSampling(sampledParent), messageSampling(noParent)])
+      assert.isFalse(unsampled.traced)
+      assert.isTrue(sampled.traced && sampled.parent?.traceId === traceId && sampled.parent.spanId === spanId)
+      assert.isTrue(root.traced && root.parent === undefined)
+    }))
 })
